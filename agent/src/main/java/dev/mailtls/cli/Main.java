@@ -45,6 +45,7 @@ public final class Main {
     private static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command command : new Command[] {
+            new ConfigCheckCommand(), new PolicyCommand(), new DemoCommand(),
         }) {
             commands.put(command.name(), command);
         }

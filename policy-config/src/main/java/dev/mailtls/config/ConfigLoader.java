@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -116,7 +115,7 @@ public final class ConfigLoader {
         }
         for (String name : overrides.stringPropertyNames()) {
             if (name.startsWith("mailtls.") && !name.equals(CONFIG_FILE_PROPERTY)) {
-                ConfigEntry entry = new ConfigEntry(name, overrides.getProperty(name).trim(), "system property -D" + name);
+                ConfigEntry entry = new ConfigEntry(name, overrides.getProperty(name).trim(), "system property -D" + name, null);
                 if (checkKnown(entry, problems)) {
                     entries.put(name, entry);
                 }
@@ -159,10 +158,10 @@ public final class ConfigLoader {
         }
 
         ConfigEntry levelEntry = entries.get(LEVEL);
-        ConfigEntry defaultEntry = levelEntry != null ? levelEntry : new ConfigEntry(LEVEL, DEFAULT_LEVEL, BUILT_IN);
+        ConfigEntry defaultEntry = levelEntry != null ? levelEntry : new ConfigEntry(LEVEL, DEFAULT_LEVEL, BUILT_IN, null);
         PolicySyntax.Parsed defaultLevel = PolicySyntax.parse(defaultEntry, false, problems);
         if (defaultLevel == null) {
-            defaultLevel = PolicySyntax.parse(new ConfigEntry(LEVEL, DEFAULT_LEVEL, BUILT_IN), false, problems);
+            defaultLevel = PolicySyntax.parse(new ConfigEntry(LEVEL, DEFAULT_LEVEL, BUILT_IN, null), false, problems);
         }
         PolicyTable.Builder table = PolicyTable.builder();
         PolicyRule defaultRule = PolicyRule.byDefault(defaultLevel.policy(defaultAction), defaultEntry.origin, actionOrigin);
@@ -205,7 +204,7 @@ public final class ConfigLoader {
                 continue;
             }
             DestinationPolicy policy = parsed.policy(defaultAction);
-            String ruleActionOrigin = parsed.action != null ? "action= (" + entry.origin + ")" : actionOrigin;
+            String ruleActionOrigin = parsed.action != null ? entry.origin : actionOrigin;
             table.add(subdomains ? PolicyRule.subdomainsOf(canonical, policy, entry.origin, ruleActionOrigin)
                     : PolicyRule.exact(canonical, policy, entry.origin, ruleActionOrigin));
         }
@@ -271,7 +270,7 @@ public final class ConfigLoader {
         String anchorsSource = ROOT_ANCHORS_SOURCE;
         ConfigEntry anchorsEntry = entries.get(DNS_TRUST_ANCHORS);
         if (anchorsEntry != null) {
-            anchorsSource = anchorsEntry.value;
+            anchorsSource = anchorsEntry.path().toString();
             anchors = readTrustAnchors(anchorsEntry, problems);
         }
 
@@ -294,7 +293,7 @@ public final class ConfigLoader {
 
     /** The anchors file's text, checked to hold DS or DNSKEY records only; {@code null} after a problem. */
     private static String readTrustAnchors(ConfigEntry entry, List<ConfigProblem> problems) {
-        Path file = Paths.get(entry.value);
+        Path file = entry.path();
         String text;
         try {
             text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
@@ -347,12 +346,12 @@ public final class ConfigLoader {
         String trustStore = null;
         ConfigEntry trustStoreEntry = entries.get(TLS_TRUST_STORE);
         if (trustStoreEntry != null) {
-            Path path = Paths.get(trustStoreEntry.value);
+            Path path = trustStoreEntry.path();
             if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
                 problems.add(trustStoreEntry.problem("is not a readable file; give a PEM bundle of CA certificates"
                         + " or a PKCS12/JKS key store, or remove the key to use the JDK's trust store"));
             }
-            trustStore = trustStoreEntry.value;
+            trustStore = path.toString();
         }
         settings.add(new Setting(TLS_PROTOCOLS, String.join(",", protocols), originOf(protocolsEntry)));
         settings.add(new Setting(TLS_TRUST_STORE, trustStore == null ? "the JDK's default trust store" : trustStore,

@@ -84,7 +84,7 @@ final class PropertiesFileReader {
                 problems.add(new ConfigProblem(origin, key, value, "set twice (first at " + earlier.origin
                         + "); keep one of the two lines"));
             } else {
-                entries.put(key, new ConfigEntry(key, value, origin));
+                entries.put(key, new ConfigEntry(key, value, origin, file.toAbsolutePath().getParent()));
             }
         }
     }

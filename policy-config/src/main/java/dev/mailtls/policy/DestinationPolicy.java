@@ -62,6 +62,49 @@ public final class DestinationPolicy {
         return action;
     }
 
+    /**
+     * What this policy does to a connection, in a sentence or two for operators, e.g. in the
+     * output of {@code mailtls policy}.
+     */
+    public String describe() {
+        String refusal;
+        switch (action) {
+            case REJECT:
+                refusal = "A connection that does not comply is refused and the message bounces (5.7.x).";
+                break;
+            case AUDIT:
+                refusal = "A connection that does not comply still sends, with the best TLS available, and the violation is logged (audit: no protection).";
+                break;
+            default:
+                refusal = "A connection that does not comply is refused and the message is deferred for a retry (4.7.x).";
+        }
+        switch (level) {
+            case NONE:
+                return "No TLS: mail is sent in plaintext even when the server offers STARTTLS.";
+            case MAY:
+                return "Opportunistic TLS: STARTTLS when offered, any certificate accepted; plaintext when the server"
+                        + " offers no TLS or the handshake fails. Protects against passive eavesdropping only.";
+            case ENCRYPT:
+                return "TLS required, any certificate accepted: protects against passive eavesdropping, not against an"
+                        + " active attacker who presents his own certificate. " + refusal;
+            case DANE:
+                return "DANE: where the destination's DNSSEC-signed TLSA records are usable, TLS is required and the"
+                        + " certificate must match them; where all its TLSA records are unusable, TLS is required without"
+                        + " authentication; where it publishes none (or DNS is not signed), level " + daneFallback
+                        + " applies. A failed or bogus DNS lookup defers. " + refusal;
+            case DANE_ONLY:
+                return "DANE required: the destination must publish usable DNSSEC-signed TLSA records and the certificate"
+                        + " must match them; without them no connection is made. " + refusal;
+            case VERIFY:
+                return "TLS required with a certificate valid under the PKIX trust store and naming the server host."
+                        + " Note: the host name comes from DNS, which an attacker may forge where it is not DNSSEC-signed. "
+                        + refusal;
+            default:
+                return "TLS required with a certificate valid under the PKIX trust store and naming the next-hop"
+                        + " domain (or a subdomain of it), so a forged MX record cannot redirect mail. " + refusal;
+        }
+    }
+
     /** The policy in configuration syntax, e.g. {@code dane fallback=encrypt action=defer}. */
     @Override
     public String toString() {
