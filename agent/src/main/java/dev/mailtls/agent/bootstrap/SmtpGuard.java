@@ -1,0 +1,56 @@
+package dev.mailtls.agent.bootstrap;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.util.Properties;
+
+/**
+ * What the instrumented mail classes ask of MailTLS Guard, in JDK types only: this interface is
+ * loaded by the bootstrap class loader so that every class loader (system, Tomcat web
+ * application, Spring Boot) sees the same one. The agent installs one implementation in
+ * {@link Hooks}.
+ */
+public interface SmtpGuard {
+    /** STARTTLS off: the level is {@code none}. */
+    int STARTTLS_OFF = 0;
+    /** STARTTLS when offered, plaintext otherwise: level {@code may}, or {@code audit}. */
+    int STARTTLS_TRY = 1;
+    /** STARTTLS or no connection. */
+    int STARTTLS_REQUIRE = 2;
+
+    /**
+     * An SMTP transport is about to connect to {@code host}: decides the STARTTLS mode (one of the
+     * constants above) and remembers the attempt for this thread.
+     *
+     * @param protocol {@code smtp} or {@code smtps}
+     * @param port the port asked for, or -1 for the protocol's default
+     * @throws Exception a {@code MessagingException} of the transport's own mail API when the
+     *     policy refuses the destination before any connection is made
+     */
+    int connectStarting(Object transport, String protocol, String host, int port) throws Exception;
+
+    /**
+     * The properties {@code SocketFetcher.startTLS} should use on an SMTP connection: a copy of
+     * {@code props} whose socket factory is MailTLS Guard's, for this attempt.
+     *
+     * @param port the connected port (the TLSA records are looked up for it)
+     * @throws IOException when no safe handshake can be set up; the connection then fails
+     */
+    Properties startTlsProperties(Properties props, String prefix, String host, int port) throws IOException;
+
+    /**
+     * The properties {@code SocketFetcher.getSocket} should use for an SMTP connection: a copy of
+     * {@code props} that never falls back to a second connection, and whose socket factory is
+     * MailTLS Guard's when the connection is TLS from the start ({@code useSsl} for {@code smtps},
+     * or an SSL socket factory configured on {@code smtp}, the Commons Email style).
+     */
+    Properties socketProperties(Properties props, String prefix, String host, int port, boolean useSsl)
+            throws IOException;
+
+    /**
+     * The connection attempt ended: {@code thrown} is what {@code protocolConnect} threw, or
+     * {@code null} after success. Returns what it should throw instead (a policy failure
+     * translated into an SMTP-coded {@code MessagingException}), or {@code null} to let it succeed.
+     */
+    Throwable connectFinished(Object transport, Throwable thrown, Socket socket);
+}
