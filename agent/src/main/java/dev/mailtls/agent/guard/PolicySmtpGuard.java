@@ -86,8 +86,15 @@ public final class PolicySmtpGuard implements SmtpGuard {
             // The application asked for TLS on its own; level none neither requires nor checks it.
             return;
         }
-        Object displaced = TlsProperties.install(copy, prefix, handshakes.socketFactory(attempt, port),
-                config.tls().protocols());
+        Object displaced;
+        try {
+            displaced = TlsProperties.install(copy, prefix, handshakes.socketFactory(attempt, port), config.tls().protocols());
+        } catch (IOException | RuntimeException cannotSetUp) {
+            // Recorded so that the connection's failure is reported as the policy's 4.7.5, not as a network error.
+            attempt.refusal.set("cannot set up the verified TLS handshake: " + cannotSetUp);
+            throw cannotSetUp instanceof IOException ? (IOException) cannotSetUp
+                    : new IOException("MailTLS Guard internal error: " + cannotSetUp, cannotSetUp);
+        }
         if (displaced != null) {
             LOG.warning("mailtls: " + attempt.host + ": the application's own TLS socket factory ("
                     + displaced.getClass().getName() + ") is replaced by the policy's; a client certificate it"
@@ -112,6 +119,18 @@ public final class PolicySmtpGuard implements SmtpGuard {
         if (attempt == null) {
             return thrown;
         }
+        try {
+            return decide(transport, attempt, thrown, socket);
+        } catch (RuntimeException | LinkageError bug) {
+            // An error of our own must not let a connection through, nor reach the application as a bare RuntimeException.
+            LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + attempt.host, bug);
+            close(transport);
+            return SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
+                    + "); message deferred, see the application's log", thrown != null ? thrown : bug);
+        }
+    }
+
+    private Throwable decide(Object transport, ConnectionAttempt attempt, Throwable thrown, Socket socket) {
         PolicyMatch match = attempt.match;
         DestinationPolicy policy = match.policy();
         boolean tls = socket instanceof SSLSocket;
@@ -158,8 +177,8 @@ public final class PolicySmtpGuard implements SmtpGuard {
     }
 
     private static void logEstablished(ConnectionAttempt attempt, Socket socket, boolean tls) {
-        String peer = socket == null ? attempt.host : attempt.host + "[" + socket.getInetAddress().getHostAddress() + "]:"
-                + socket.getPort();
+        String peer = socket == null || socket.getInetAddress() == null ? attempt.host
+                : attempt.host + "[" + socket.getInetAddress().getHostAddress() + "]:" + socket.getPort();
         DestinationPolicy policy = attempt.match.policy();
         if (tls) {
             SSLSession session = ((SSLSocket) socket).getSession();

@@ -1,0 +1,137 @@
+package dev.mailtls.agent.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.mail.smtp.SMTPSendFailedException;
+import com.sun.mail.smtp.SMTPTransport;
+import dev.mailtls.agent.bootstrap.SmtpGuard;
+import dev.mailtls.config.ConfigLoader;
+import dev.mailtls.config.MailTlsConfig;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import java.io.IOException;
+import java.util.Properties;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.Test;
+
+/** The guard's decisions, on a real Jakarta Mail transport object (no connection is made). */
+class PolicySmtpGuardTest {
+    private final SMTPTransport transport = new SMTPTransport(Session.getInstance(new Properties()), null);
+
+    private static PolicySmtpGuard guard(String... settings) throws Exception {
+        Properties overrides = new Properties();
+        overrides.setProperty("mailtls.dns.servers", "127.0.0.1");
+        for (int i = 0; i < settings.length; i += 2) {
+            overrides.setProperty(settings[i], settings[i + 1]);
+        }
+        MailTlsConfig config = ConfigLoader.withOverrides(overrides).loadWithoutFile();
+        return new PolicySmtpGuard(config, new InterimHandshakes());
+    }
+
+    @Test
+    void startTlsModeFollowsTheLevel() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.policy.none.example", "none", "mailtls.policy.may.example", "may",
+                "mailtls.policy.audit.example", "verify action=audit", "mailtls.policy.lax-dane.example", "dane");
+
+        assertThat(guard.connectStarting(transport, "smtp", "none.example", 25)).isEqualTo(SmtpGuard.STARTTLS_OFF);
+        assertThat(guard.connectStarting(transport, "smtp", "may.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(guard.connectStarting(transport, "smtp", "audit.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(guard.connectStarting(transport, "smtp", "lax-dane.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(guard.connectStarting(transport, "smtp", "anything.example", 25)).isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
+        assertThat(guard.connectStarting(transport, "smtp", null, -1)).as("null host is localhost")
+                .isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
+    }
+
+    @Test
+    void missingStartTlsBecomesATemporary454WithTheGoverningSetting() throws Exception {
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, "smtp", "mx.example", 25);
+
+        Throwable thrown = guard.connectFinished(transport,
+                new MessagingException("STARTTLS is required but host does not support STARTTLS"), null);
+
+        assertThat(thrown).isInstanceOf(SMTPSendFailedException.class);
+        assertThat(((SMTPSendFailedException) thrown).getReturnCode()).isEqualTo(454);
+        assertThat(thrown.getMessage()).startsWith("454 4.7.4 TLS is required, but was not offered by host mx.example.")
+                .contains("policy \"dane\" from mailtls.level (built-in default)").contains("message deferred");
+    }
+
+    @Test
+    void rejectActionGivesAPermanent554() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.policy.mx.example", "encrypt action=reject");
+        guard.connectStarting(transport, "smtp", "mx.example", 25);
+
+        Throwable thrown = guard.connectFinished(transport,
+                new MessagingException("STARTTLS is required but host does not support STARTTLS"), null);
+
+        assertThat(((SMTPSendFailedException) thrown).getReturnCode()).isEqualTo(554);
+        assertThat(thrown.getMessage()).startsWith("554 5.7.4 ").contains("message rejected (action=reject)");
+    }
+
+    @Test
+    void failedHandshakeBecomesA4_7_5() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "encrypt");
+        guard.connectStarting(transport, "smtp", "mx.example", 25);
+        MessagingException library = new MessagingException("Could not convert socket to TLS",
+                new SSLHandshakeException("no cipher suites in common"));
+
+        Throwable thrown = guard.connectFinished(transport, library, null);
+
+        assertThat(thrown.getMessage()).startsWith("454 4.7.5 TLS handshake with mx.example failed: no cipher suites in common");
+        assertThat(thrown.getCause()).isSameAs(library);
+    }
+
+    @Test
+    void serverRefusingStartTlsIsAPolicyFailure() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "encrypt");
+        guard.connectStarting(transport, "smtp", "mx.example", 25);
+
+        Throwable thrown = guard.connectFinished(transport, new MessagingException("454 4.7.0 TLS not available due to local problem"), null);
+
+        assertThat(thrown.getMessage()).startsWith("454 4.7.4 TLS is required, but host mx.example refused to start TLS: 454 4.7.0");
+    }
+
+    @Test
+    void failuresThatAreNotPolicyDecisionsReachTheApplicationUnchanged() throws Exception {
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, "smtp", "mx.example", 25);
+        MessagingException refused = new MessagingException("Couldn't connect to host", new IOException("Connection refused"));
+
+        assertThat(guard.connectFinished(transport, refused, null)).isSameAs(refused);
+    }
+
+    @Test
+    void plaintextSuccessUnderARequiringLevelIsTurnedIntoARefusal() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "encrypt");
+        guard.connectStarting(transport, "smtp", "mx.example", 25);
+
+        Throwable thrown = guard.connectFinished(transport, null, new java.net.Socket());
+
+        assertThat(thrown.getMessage()).startsWith("454 4.7.4 TLS is required, but the connection to mx.example is in plaintext");
+    }
+
+    @Test
+    void plaintextUnderMayIsAccepted() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "may");
+        guard.connectStarting(transport, "smtp", "mx.example", 25);
+
+        assertThat(guard.connectFinished(transport, null, new java.net.Socket())).isNull();
+    }
+
+    @Test
+    void imapAndPop3PropertiesAreNotTouched() throws Exception {
+        Properties props = new Properties();
+        props.setProperty("mail.imap.ssl.trust", "*");
+
+        assertThat(dev.mailtls.agent.bootstrap.Hooks.startTls(props, "mail.imap", "imap.example", 993)).isSameAs(props);
+    }
+
+    @Test
+    void blockingGuardRefusesBeforeAnyConnection() {
+        BlockingSmtpGuard guard = new BlockingSmtpGuard("mailtls.properties:3: unknown key");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.connectStarting(transport, "smtp", "mx.example", 25))
+                .isInstanceOf(SMTPSendFailedException.class)
+                .hasMessageStartingWith("454 4.7.5 MailTLS Guard blocks SMTP sending: its configuration is unusable (mailtls.properties:3: unknown key)");
+    }
+}

@@ -1,0 +1,86 @@
+package dev.mailtls.agent.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Properties;
+import javax.net.ssl.SSLSocketFactory;
+import org.junit.jupiter.api.Test;
+
+class TlsPropertiesTest {
+    private final SSLSocketFactory ours = (SSLSocketFactory) SSLSocketFactory.getDefault();
+
+    @Test
+    void copyKeepsDefaultsAndObjectsAndForbidsTheFallbackConnection() {
+        Properties defaults = new Properties();
+        defaults.setProperty("mail.smtp.timeout", "1000");
+        Properties props = new Properties(defaults);
+        Object factoryObject = new Object();
+        props.put("mail.smtp.ssl.socketFactory", factoryObject);
+        props.setProperty("mail.smtp.socketFactory.fallback", "true");
+
+        Properties copy = TlsProperties.copy(props, "mail.smtp");
+
+        assertThat(copy.get("mail.smtp.timeout")).as("from the defaults").isEqualTo("1000");
+        assertThat(copy.get("mail.smtp.ssl.socketFactory")).isSameAs(factoryObject);
+        assertThat(copy.getProperty("mail.smtp.socketFactory.fallback")).isEqualTo("false");
+        assertThat(props.getProperty("mail.smtp.socketFactory.fallback")).as("the session's own is untouched").isEqualTo("true");
+    }
+
+    @Test
+    void installOverridesEverySettingThatCouldWeakenTheHandshake() {
+        Properties copy = new Properties();
+        copy.setProperty("mail.smtp.ssl.trust", "*");
+        copy.setProperty("mail.smtp.ssl.socketFactory.class", "com.example.TrustAll");
+        copy.setProperty("mail.smtp.ssl.checkserveridentity", "true");
+        copy.setProperty("mail.smtp.ssl.protocols", "TLSv1");
+        copy.setProperty("mail.smtp.ssl.ciphersuites", "TLS_RSA_WITH_NULL_SHA");
+
+        Object displaced = TlsProperties.install(copy, "mail.smtp", ours, List.of("TLSv1.3", "TLSv1.2"));
+
+        assertThat(copy.get("mail.smtp.ssl.socketFactory")).isSameAs(ours);
+        assertThat(copy).doesNotContainKeys("mail.smtp.ssl.trust", "mail.smtp.ssl.socketFactory.class", "mail.smtp.ssl.ciphersuites");
+        assertThat(copy.getProperty("mail.smtp.ssl.checkserveridentity")).isEqualTo("false");
+        assertThat(copy.getProperty("mail.smtp.ssl.protocols")).isEqualTo("TLSv1.3 TLSv1.2");
+        assertThat(displaced).isNull();
+    }
+
+    @Test
+    void sslOnConnectFactoryOfCommonsEmailIsReplacedToo() {
+        Properties copy = new Properties();
+        copy.setProperty("mail.smtp.socketFactory.class", "javax.net.ssl.SSLSocketFactory");
+        copy.setProperty("mail.smtp.socketFactory.port", "465");
+
+        assertThat(TlsProperties.hasSslSocketFactory(copy, "mail.smtp")).isTrue();
+        TlsProperties.install(copy, "mail.smtp", ours, List.of("TLSv1.2"));
+
+        assertThat(copy.get("mail.smtp.socketFactory")).isSameAs(ours);
+        assertThat(copy).doesNotContainKey("mail.smtp.socketFactory.class");
+        assertThat(copy.getProperty("mail.smtp.socketFactory.port")).isEqualTo("465");
+    }
+
+    @Test
+    void plainSocketFactoryIsNotMistakenForTls() {
+        Properties copy = new Properties();
+        copy.setProperty("mail.smtp.socketFactory.class", "javax.net.SocketFactory");
+
+        assertThat(TlsProperties.hasSslSocketFactory(copy, "mail.smtp")).isFalse();
+    }
+
+    @Test
+    void unknownFactoryClassIsTreatedAsTlsSoThePolicyMakesTheHandshake() {
+        Properties copy = new Properties();
+        copy.setProperty("mail.smtp.socketFactory.class", "com.example.NotOnTheClassPath");
+
+        assertThat(TlsProperties.hasSslSocketFactory(copy, "mail.smtp")).isTrue();
+    }
+
+    @Test
+    void applicationsOwnFactoryObjectIsReportedAsDisplaced() {
+        Properties copy = new Properties();
+        SSLSocketFactory applications = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        copy.put("mail.smtps.ssl.socketFactory", applications);
+
+        assertThat(TlsProperties.install(copy, "mail.smtps", ours, List.of("TLSv1.3"))).isSameAs(applications);
+    }
+}
