@@ -1,0 +1,114 @@
+package dev.mailtls.it.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * One run of the sample sender application in a JVM of its own, with or without the agent: a
+ * fresh JVM is what the agent meets in production (premain before any mail class loads).
+ */
+public final class SenderRun {
+    /** The agent jar the build made. */
+    public static final Path AGENT_JAR = Path.of("..", "agent", "target", "mailtls-agent.jar").toAbsolutePath().normalize();
+
+    private Path javaHome = Path.of(System.getProperty("java.home"));
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final List<String> classPath = new ArrayList<>();
+    private String agentArguments;
+    private String mainClass = "SampleSender";
+    private final List<String> arguments = new ArrayList<>();
+
+    /** The sample sender built against {@code library}. */
+    public static SenderRun sampleSender(MailLibrary library) {
+        SenderRun run = new SenderRun();
+        run.classPath.add(SampleApps.compiled(library).toString());
+        for (Path jar : library.jars()) {
+            run.classPath.add(jar.toAbsolutePath().toString());
+        }
+        return run;
+    }
+
+    /** Runs on the JDK at {@code home} instead of the test's own. */
+    public SenderRun javaHome(Path home) {
+        this.javaHome = home;
+        return this;
+    }
+
+    /** Attaches the agent with this argument string ({@code config=FILE}); without it, no agent. */
+    public SenderRun agent(String arguments) {
+        this.agentArguments = arguments;
+        return this;
+    }
+
+    public SenderRun jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
+    public SenderRun arguments(String... values) {
+        arguments.addAll(List.of(values));
+        return this;
+    }
+
+    /** Runs the application to its end (at most two minutes) and returns what it printed. */
+    public Result run() {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin").resolve("java").toString());
+        if (agentArguments != null) {
+            command.add("-javaagent:" + AGENT_JAR + (agentArguments.isEmpty() ? "" : "=" + agentArguments));
+        }
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(String.join(java.io.File.pathSeparator, classPath));
+        command.add(mainClass);
+        command.addAll(arguments);
+        try {
+            Path out = Files.createTempFile("sender", ".out");
+            Path err = Files.createTempFile("sender", ".err");
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the sample application did not end within 2 minutes: " + command);
+            }
+            Result result = new Result(command, process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            return result;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String classPath(List<Path> jars) {
+        return jars.stream().map(path -> path.toAbsolutePath().toString()).collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    /** What the application printed: its {@code RESULT} line, and the agent's log on stderr. */
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        /** The application's verdict: {@code SENT} or {@code FAILED <class>: <message>}. */
+        public String outcome() {
+            return stdout.lines().filter(line -> line.startsWith("RESULT ")).map(line -> line.substring(7)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no RESULT line; " + this));
+        }
+
+        public boolean sent() {
+            return outcome().equals("SENT");
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + " of " + String.join(" ", command) + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+        }
+    }
+}
