@@ -59,13 +59,6 @@ final class AnswerCache {
         return entry.answer;
     }
 
-    /** How many answers (and pending lookups) are held. */
-    int size() {
-        synchronized (entries) {
-            return entries.size();
-        }
-    }
-
     private void start(final Key key, final Entry entry, Supplier<CompletableFuture<DnsAnswer>> lookup) {
         CompletableFuture<DnsAnswer> started;
         try {

@@ -149,6 +149,7 @@ public final class DestinationResolver {
         CompletableFuture<DnsAnswer> pendingV6 = dns.lookupAsync(host, Type.AAAA);
         DnsAnswer v4 = dns.await(pendingV4, host, Type.A);
         DnsAnswer v6 = dns.await(pendingV6, host, Type.AAAA);
+        String hostname = text(host);
         List<InetAddress> addresses = new ArrayList<InetAddress>();
         List<DnsAnswer> answered = new ArrayList<DnsAnswer>();
         StringBuilder reason = new StringBuilder();
@@ -164,11 +165,9 @@ public final class DestinationResolver {
             answered.add(answer);
             reason.append(answer.kind() == DnsAnswer.Kind.RECORDS ? "" : " " + answer.kind());
             for (Record record : answer.records()) {
-                addresses.add(record instanceof ARecord ? ((ARecord) record).getAddress()
-                        : ((AAAARecord) record).getAddress());
+                addresses.add(address(hostname, record));
             }
         }
-        String hostname = text(host);
         if (answered.isEmpty()) {
             DnsStatus failure = v6.status() == DnsStatus.BOGUS ? DnsStatus.BOGUS : v4.status();
             return new HostLookup(hostname, addresses, failure, reason.toString(), TlsaOutcome.notApplicable(
@@ -288,6 +287,17 @@ public final class DestinationResolver {
             return bytes == null ? null : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             return null;
+        }
+    }
+
+    /** The address of an A or AAAA record, named like the host that was asked for (no final dot). */
+    private static InetAddress address(String hostname, Record record) {
+        InetAddress address = record instanceof ARecord ? ((ARecord) record).getAddress()
+                : ((AAAARecord) record).getAddress();
+        try {
+            return InetAddress.getByAddress(hostname, address.getAddress());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("an A or AAAA record always has 4 or 16 bytes", e);
         }
     }
 

@@ -128,6 +128,48 @@ class DnssecResolverTrustAdModeTest {
     }
 
     @Test
+    void replyCutShortInsideARecordIsIndeterminate() throws Exception {
+        start(query -> {
+            byte[] whole = DnsReplies.answer(query, true, "mx.example.test. 300 IN A 192.0.2.1").toWire();
+            return Reply.bytes(Arrays.copyOf(whole, whole.length - 3));
+        });
+
+        DnsAnswer answer = resolver.lookup("mx.example.test", Type.A);
+
+        assertThat(answer.status()).isEqualTo(DnsStatus.INDETERMINATE);
+    }
+
+    @Test
+    void replyWithoutQuestionIsIndeterminate() throws Exception {
+        start(query -> {
+            Message reply = new Message(query.getHeader().getID());
+            reply.getHeader().setFlag(Flags.QR);
+            reply.getHeader().setFlag(Flags.AD);
+            return Reply.message(reply);
+        });
+
+        DnsAnswer answer = resolver.lookup("mx.example.test", Type.A);
+
+        assertThat(answer.status()).isEqualTo(DnsStatus.INDETERMINATE);
+    }
+
+    @Test
+    void truncatedUdpReplyIsRetriedOverTcp() throws Exception {
+        server = FakeDnsServer.start(query -> {
+            Message truncated = DnsReplies.answer(query, true);
+            truncated.getHeader().setFlag(Flags.TC);
+            return Reply.message(truncated);
+        }, query -> Reply.message(DnsReplies.answer(query, true, "mx.example.test. 300 IN A 192.0.2.1")));
+        resolver = DnssecResolver.create(settings(2000, server.address()));
+
+        DnsAnswer answer = resolver.lookup("mx.example.test", Type.A);
+
+        assertThat(answer.status()).isEqualTo(DnsStatus.SECURE);
+        assertThat(answer.records()).hasSize(1);
+        assertThat(server.receivedQueries()).hasSize(2);
+    }
+
+    @Test
     void unexpectedRecordTypeInTheAnswerIsIndeterminate() throws Exception {
         start(query -> Reply.message(DnsReplies.answer(query, true, "mx.example.test. 300 IN MX 10 other.example.test.")));
 

@@ -2,6 +2,7 @@ package dev.mailtls.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailtls.testing.DnsReplies;
 import dev.mailtls.testing.FakeDnsServer;
 import dev.mailtls.testing.SignedTestZone;
 import java.net.InetAddress;
@@ -63,7 +64,8 @@ class DnssecResolverValidateModeTest {
         DnsAnswer answer = resolver.lookup("_25._tcp.mx.expired-tlsa.test", Type.TLSA);
 
         assertThat(answer.status()).isEqualTo(DnsStatus.BOGUS);
-        assertThat(answer.reason()).containsIgnoringCase("expired");
+        assertThat(answer.records()).isEmpty();
+        assertThat(answer.reason()).contains("DNSSEC validation failed");
     }
 
     @Test
@@ -132,6 +134,19 @@ class DnssecResolverValidateModeTest {
             DnsAnswer answer = stranger.lookup("mx.secure.test", Type.A);
 
             assertThat(answer.status()).isEqualTo(DnsStatus.BOGUS);
+        }
+    }
+
+    @Test
+    void adBitFromAnUpstreamIsNotTrustedWhenValidating() throws Exception {
+        try (FakeDnsServer liar = FakeDnsServer.start(query -> FakeDnsServer.Reply.message(
+                DnsReplies.answer(query, true, query.getQuestion().getName() + " 300 IN A 192.0.2.66")));
+                DnssecResolver validating = DnssecResolver.create(new DnsSettings(List.of(liar.address()),
+                        DnssecMode.VALIDATE, zone.trustAnchor(), "test zone", 3000))) {
+            DnsAnswer answer = validating.lookup("forged.test", Type.A);
+
+            assertThat(answer.status()).isEqualTo(DnsStatus.BOGUS);
+            assertThat(answer.records()).isEmpty();
         }
     }
 

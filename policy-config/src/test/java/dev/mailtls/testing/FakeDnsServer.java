@@ -54,7 +54,8 @@ public final class FakeDnsServer implements AutoCloseable {
 
     private final DatagramSocket udp;
     private final ServerSocket tcp;
-    private final Responder responder;
+    private final Responder udpResponder;
+    private final Responder tcpResponder;
     private final ExecutorService threads = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "fake-dns");
         thread.setDaemon(true);
@@ -62,22 +63,28 @@ public final class FakeDnsServer implements AutoCloseable {
     });
     private final List<byte[]> received = new ArrayList<>();
 
-    private FakeDnsServer(DatagramSocket udp, ServerSocket tcp, Responder responder) {
+    private FakeDnsServer(DatagramSocket udp, ServerSocket tcp, Responder udpResponder, Responder tcpResponder) {
         this.udp = udp;
         this.tcp = tcp;
-        this.responder = responder;
+        this.udpResponder = udpResponder;
+        this.tcpResponder = tcpResponder;
         threads.execute(this::serveUdp);
         threads.execute(this::serveTcp);
     }
 
     public static FakeDnsServer start(Responder responder) throws IOException {
+        return start(responder, responder);
+    }
+
+    /** A server that answers UDP and TCP queries differently, e.g. truncated over UDP only. */
+    public static FakeDnsServer start(Responder udpResponder, Responder tcpResponder) throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         IOException last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
             try {
                 ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 50, loopback);
-                return new FakeDnsServer(udp, tcp, responder);
+                return new FakeDnsServer(udp, tcp, udpResponder, tcpResponder);
             } catch (IOException e) {
                 // The TCP port with the UDP port's number is taken; pick another pair.
                 udp.close();
@@ -138,7 +145,7 @@ public final class FakeDnsServer implements AutoCloseable {
             byte[] query = Arrays.copyOf(packet.getData(), packet.getLength());
             java.net.SocketAddress client = packet.getSocketAddress();
             threads.execute(() -> {
-                byte[] reply = answer(query);
+                byte[] reply = answer(query, udpResponder);
                 if (reply != null) {
                     try {
                         udp.send(new DatagramPacket(reply, reply.length, client));
@@ -169,7 +176,7 @@ public final class FakeDnsServer implements AutoCloseable {
             while (true) {
                 byte[] query = new byte[in.readUnsignedShort()];
                 in.readFully(query);
-                byte[] reply = answer(query);
+                byte[] reply = answer(query, tcpResponder);
                 if (reply == null) {
                     continue;
                 }
@@ -184,7 +191,7 @@ public final class FakeDnsServer implements AutoCloseable {
         }
     }
 
-    private byte[] answer(byte[] query) {
+    private byte[] answer(byte[] query, Responder responder) {
         synchronized (received) {
             received.add(query);
         }
