@@ -264,6 +264,8 @@ public final class DnssecResolver implements Closeable {
     }
 
     private static Resolver validating(ServerList servers, DnsSettings settings, Clock clock) {
+        // The constructor also reads dnsjava's system properties: a host application that sets
+        // dnsjava.dnssec.trust_anchor_file adds its anchors to ours. It cannot remove any.
         ValidatingResolver validating = new ValidatingResolver(servers, clock);
         try {
             validating.loadTrustAnchors(

@@ -76,6 +76,8 @@ final class ResponseReader {
             return Reading.failed(DnsStatus.INDETERMINATE, "malformed reply: the QR bit is not set");
         }
         if (rcode == Rcode.SERVFAIL) {
+            // In validate mode the validator gives every SERVFAIL its reason, even one the upstream
+            // server sent; both fail the lookup alike, only the wording differs.
             boolean dnssecFailure = hasDnssecError(reply) || (mode == DnssecMode.VALIDATE && detail != null);
             return Reading.failed(dnssecFailure ? DnsStatus.BOGUS : DnsStatus.INDETERMINATE,
                     "SERVFAIL" + (detail == null ? " without extended error" : ": " + detail)

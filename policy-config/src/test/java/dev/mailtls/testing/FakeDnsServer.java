@@ -2,6 +2,7 @@ package dev.mailtls.testing;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -9,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -143,7 +145,7 @@ public final class FakeDnsServer implements AutoCloseable {
                 return;
             }
             byte[] query = Arrays.copyOf(packet.getData(), packet.getLength());
-            java.net.SocketAddress client = packet.getSocketAddress();
+            SocketAddress client = packet.getSocketAddress();
             threads.execute(() -> {
                 byte[] reply = answer(query, udpResponder);
                 if (reply != null) {
@@ -184,7 +186,7 @@ public final class FakeDnsServer implements AutoCloseable {
                 out.write(reply);
                 out.flush();
             }
-        } catch (SocketException | java.io.EOFException e) {
+        } catch (SocketException | EOFException e) {
             // The client closed the connection.
         } catch (IOException e) {
             // A broken connection ends this exchange only.

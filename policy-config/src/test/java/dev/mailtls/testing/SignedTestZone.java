@@ -1,5 +1,6 @@
 package dev.mailtls.testing;
 
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,6 +24,7 @@ import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.NSECRecord;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.NameTooLongException;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.RRSIGRecord;
 import org.xbill.DNS.RRset;
@@ -125,7 +128,7 @@ public final class SignedTestZone {
     private static Name name(String text) {
         try {
             return Name.fromString(text, Name.root);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("not a DNS name: " + text, e);
         }
     }
@@ -192,7 +195,7 @@ public final class SignedTestZone {
         private static Name wildcard(Name encloser) {
             try {
                 return Name.concatenate(Name.fromConstantString("*"), encloser);
-            } catch (org.xbill.DNS.NameTooLongException e) {
+            } catch (NameTooLongException e) {
                 throw new IllegalArgumentException("no wildcard fits below " + encloser, e);
             }
         }
@@ -204,12 +207,20 @@ public final class SignedTestZone {
         }
     }
 
+    /** A deliberate DNSSEC failure of one RRset. */
+    private enum Fault {
+        /** One bit of the signature flipped. */
+        CORRUPT,
+        /** Validity ended two days ago. */
+        EXPIRED
+    }
+
     /** Collects records and faults; {@link #build()} distributes, signs and breaks them. */
     public static final class Builder {
         private final Name apex;
         private final List<Record> records = new ArrayList<>();
         private final List<Name> insecureChildren = new ArrayList<>();
-        private final Map<String, Boolean> faults = new LinkedHashMap<>();
+        private final Map<String, Fault> faults = new LinkedHashMap<>();
 
         private Builder(Name apex) {
             this.apex = apex;
@@ -229,13 +240,13 @@ public final class SignedTestZone {
 
         /** Flips one bit in the signature over this RRset: validators must find it bogus. */
         public Builder corruptSignature(String owner, int type) {
-            faults.put(key(name(owner), type), Boolean.TRUE);
+            faults.put(key(name(owner), type), Fault.CORRUPT);
             return this;
         }
 
         /** Signs this RRset with a signature that expired two days ago. */
         public Builder expiredSignature(String owner, int type) {
-            faults.put(key(name(owner), type), Boolean.FALSE);
+            faults.put(key(name(owner), type), Fault.EXPIRED);
             return this;
         }
 
@@ -293,12 +304,12 @@ public final class SignedTestZone {
                     if (delegation && set.getType() == Type.NS) {
                         continue; // the parent does not sign the child's NS records
                     }
-                    Boolean fault = faults.get(key(set.getName(), set.getType()));
-                    boolean expired = Boolean.FALSE.equals(fault);
+                    Fault fault = faults.get(key(set.getName(), set.getType()));
+                    boolean expired = fault == Fault.EXPIRED;
                     RRSIGRecord sig = DNSSEC.sign(set, dnskey, key.getPrivate(),
                             expired ? now.minus(Duration.ofDays(30)) : now.minus(Duration.ofDays(1)),
                             expired ? now.minus(Duration.ofDays(2)) : now.plus(Duration.ofDays(30)));
-                    set.addRR(Boolean.TRUE.equals(fault) ? flipBit(sig) : sig);
+                    set.addRR(fault == Fault.CORRUPT ? flipBit(sig) : sig);
                 }
             }
         }
@@ -312,7 +323,7 @@ public final class SignedTestZone {
         }
 
         private static String key(Name owner, int type) {
-            return owner.toString().toLowerCase(java.util.Locale.ROOT) + "/" + type;
+            return owner.toString().toLowerCase(Locale.ROOT) + "/" + type;
         }
     }
 }
