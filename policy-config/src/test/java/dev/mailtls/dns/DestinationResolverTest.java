@@ -178,6 +178,15 @@ class DestinationResolverTest {
     }
 
     @Test
+    void cnameAtTheTlsaNameIsFollowedWithoutChangingTheBaseDomain() {
+        TlsaOutcome tlsa = destinations.lookupHost("mx.tlsa-alias.test", 25).tlsa();
+
+        assertThat(tlsa.kind()).isEqualTo(TlsaOutcome.Kind.AUTHENTICATION_REQUIRED);
+        assertThat(tlsa.tlsaName()).isEqualTo("_25._tcp.mx.tlsa-alias.test");
+        assertThat(tlsa.baseDomain()).isEqualTo("mx.tlsa-alias.test");
+    }
+
+    @Test
     void chainTurningInsecureAfterASecureCnameUsesOnlyTheOriginalName() {
         HostLookup host = destinations.lookupHost("mail.half.test", 25);
 

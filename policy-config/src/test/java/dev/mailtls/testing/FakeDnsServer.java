@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.xbill.DNS.Message;
 
 /**
@@ -146,7 +147,7 @@ public final class FakeDnsServer implements AutoCloseable {
             }
             byte[] query = Arrays.copyOf(packet.getData(), packet.getLength());
             SocketAddress client = packet.getSocketAddress();
-            threads.execute(() -> {
+            execute(() -> {
                 byte[] reply = answer(query, udpResponder);
                 if (reply != null) {
                     try {
@@ -167,7 +168,15 @@ public final class FakeDnsServer implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            threads.execute(() -> serveTcpConnection(connection));
+            execute(() -> serveTcpConnection(connection));
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            threads.execute(task);
+        } catch (RejectedExecutionException e) {
+            // The server is closing; a query that arrives now stays unanswered.
         }
     }
 
