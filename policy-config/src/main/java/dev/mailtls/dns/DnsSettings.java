@@ -52,4 +52,33 @@ public final class DnsSettings {
     public long timeoutMillis() {
         return timeoutMillis;
     }
+
+    /**
+     * Why these settings cannot give trustworthy DNSSEC answers, or {@code null} if they can. A
+     * {@link DnssecMode#TRUST_AD} server must be on a loopback address: the AD bit is not signed,
+     * so anybody between us and a remote resolver could set it (RFC 7672 §2.1.1, RFC 4035 §4.9.3).
+     * {@link DnssecMode#VALIDATE} needs trust anchors to validate from.
+     */
+    public String problem() {
+        if (dnssecMode == null) {
+            return "no DNSSEC mode is set; use dnssec-mode validate or trust-ad";
+        }
+        if (timeoutMillis <= 0) {
+            return "the DNS timeout must be positive, not " + timeoutMillis + " ms";
+        }
+        if (dnssecMode == DnssecMode.TRUST_AD) {
+            for (InetSocketAddress server : servers) {
+                if (server.getAddress() == null || !server.getAddress().isLoopbackAddress()) {
+                    return "dnssec-mode trust-ad trusts the AD bit of DNS server " + server.getHostString() + ":"
+                            + server.getPort() + ", which is not on a loopback address, so anybody on the path could"
+                            + " forge it; run a validating resolver on 127.0.0.1 or use dnssec-mode validate";
+                }
+            }
+        }
+        if (dnssecMode == DnssecMode.VALIDATE && (trustAnchors == null || trustAnchors.trim().isEmpty())) {
+            return "dnssec-mode validate needs DNSSEC trust anchors (DS or DNSKEY records), but "
+                    + (trustAnchorsSource == null ? "none were configured" : trustAnchorsSource + " holds none");
+        }
+        return null;
+    }
 }
