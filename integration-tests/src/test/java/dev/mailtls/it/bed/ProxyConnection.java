@@ -71,9 +71,6 @@ public final class ProxyConnection {
 
   synchronized void record(Direction direction, byte[] data, boolean forwarded, boolean sensitive, String note) {
     chunks.add(new Chunk(Instant.now(), direction, data.clone(), forwarded, sensitive, tls, note));
-    if (note != null && !notes.contains(note)) {
-      notes.add(note);
-    }
   }
 
   synchronized void note(String note) {

@@ -304,6 +304,7 @@ public final class StarttlsProxy implements AutoCloseable {
               forwardToClient(join(reply));
             } else {
               log.record(Direction.SERVER_TO_CLIENT, join(reply), false, false, null);
+              notes.forEach(log::note);
               writeToClient(rewritten.getBytes(StandardCharsets.ISO_8859_1), String.join(", ", notes));
             }
             continue;
@@ -410,6 +411,7 @@ public final class StarttlsProxy implements AutoCloseable {
     }
 
     private void reply(String text, String note) throws IOException {
+      log.note(note);
       writeToClient(text.getBytes(StandardCharsets.ISO_8859_1), note);
     }
 
