@@ -2,7 +2,6 @@ package dev.mailtls.it.bed;
 
 import java.io.IOException;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -202,7 +201,7 @@ public final class BedCertificates {
     try {
       return certificate.getEncoded();
     } catch (GeneralSecurityException e) {
-      throw new UncheckedIOException(new IOException("cannot encode " + certificate, e));
+      throw new IllegalStateException("cannot encode " + certificate.getSubjectX500Principal(), e);
     }
   }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNSKEYRecord;
+import org.xbill.DNS.DNSSEC;
 import org.xbill.DNS.DSRecord;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedErrorCodeOption;
@@ -189,7 +190,7 @@ class BedDnsTest {
     DNSKEYRecord ksk = reply.getSection(Section.ANSWER).stream()
         .filter(r -> r instanceof DNSKEYRecord k && (k.getFlags() & DNSKEYRecord.Flags.SEP_KEY) != 0)
         .map(r -> (DNSKEYRecord) r).findFirst().orElseThrow();
-    DSRecord ds = new DSRecord(ksk.getName(), DClass.IN, 60, DSRecord.Digest.SHA256, ksk);
+    DSRecord ds = new DSRecord(ksk.getName(), DClass.IN, 60, DNSSEC.Digest.SHA256, ksk);
     assertThat(ds.rdataToString()).isEqualTo(bed.trustAnchorDs().substring(bed.trustAnchorDs().indexOf("DS") + 2).strip());
   }
 

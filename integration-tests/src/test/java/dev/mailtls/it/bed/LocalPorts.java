@@ -46,8 +46,8 @@ final class LocalPorts {
       return "TCP";
     }
     if (udp) {
-      try (DatagramSocket socket = new DatagramSocket(address)) {
-        // bound and released
+      try {
+        new DatagramSocket(address).close(); // bound and released
       } catch (IOException e) {
         return "UDP";
       }

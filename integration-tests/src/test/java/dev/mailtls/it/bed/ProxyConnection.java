@@ -103,7 +103,7 @@ public final class ProxyConnection {
 
   /** Everything the client sent, as ISO-8859-1 text (TLS records included, unreadable). */
   public String clientText() {
-    return text(Direction.CLIENT_TO_SERVER, false);
+    return text(Direction.CLIENT_TO_SERVER);
   }
 
   /** Everything the client received (from the server or from the proxy), as text. */
@@ -116,12 +116,12 @@ public final class ProxyConnection {
 
   /** Everything the server sent, including replies the proxy replaced, as text. */
   public String serverText() {
-    return text(Direction.SERVER_TO_CLIENT, false);
+    return text(Direction.SERVER_TO_CLIENT);
   }
 
-  private String text(Direction direction, boolean forwardedOnly) {
+  private String text(Direction direction) {
     return chunks().stream()
-        .filter(c -> c.direction() == direction && (!forwardedOnly || c.forwarded()))
+        .filter(c -> c.direction() == direction)
         .map(Chunk::text).collect(Collectors.joining());
   }
 

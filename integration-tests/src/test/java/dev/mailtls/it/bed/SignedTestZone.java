@@ -180,7 +180,7 @@ final class SignedTestZone {
         records.forEach(r -> child.append(r).append('\n'));
         childTexts.put(zone, child.toString());
       });
-      DSRecord ds = new DSRecord(APEX, DClass.IN, TTL, DSRecord.Digest.SHA256, ksk);
+      DSRecord ds = new DSRecord(APEX, DClass.IN, TTL, DNSSEC.Digest.SHA256, ksk);
       return new SignedTestZone(text.toString(), childTexts, ds.toString(), ksk.toString());
     }
 

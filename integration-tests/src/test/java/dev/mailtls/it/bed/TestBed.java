@@ -3,11 +3,17 @@ package dev.mailtls.it.bed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,6 +41,9 @@ import javax.net.ssl.SSLContext;
  */
 public final class TestBed {
 
+  /** How long to wait for another JVM's bed in the same directory to stop. */
+  private static final Duration LOCK_WAIT = Duration.ofMinutes(10);
+
   private static TestBed shared;
   private static RuntimeException sharedFailure;
 
@@ -52,6 +61,7 @@ public final class TestBed {
   private MailLog mailLog;
   private Mailboxes mailboxes;
   private Properties properties;
+  private FileLock lock;
   private volatile boolean stopped;
 
   private TestBed(BedLayout layout) {
@@ -102,6 +112,7 @@ public final class TestBed {
 
   private void bringUp() throws IOException {
     requireRoot();
+    step("lock", this::lockDirectory);
     step("stale", () -> {
       PostfixServer.stopStale(layout);
       UnboundResolver.stopStale(layout);
@@ -173,6 +184,45 @@ public final class TestBed {
     } catch (IOException | UnsupportedOperationException e) {
       throw new BedStartupException("the test bed needs Linux with /proc (cannot read the uid): " + e, e);
     }
+  }
+
+  /**
+   * Holds {@code bed.lock} in the state directory for the life of this bed. Another JVM's bed
+   * in the same directory makes this wait (up to {@link #LOCK_WAIT}), so two test runs on one
+   * machine take turns instead of stopping each other's daemons. The operating system drops
+   * the lock when a JVM dies, even by SIGKILL; so once it is held, any daemon named in a pid
+   * file is a leftover and may be stopped.
+   */
+  private void lockDirectory() throws IOException {
+    Path dir = Files.createDirectories(layout.dir());
+    FileChannel channel = FileChannel.open(dir.resolve("bed.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Instant deadline = Instant.now().plus(LOCK_WAIT);
+    boolean told = false;
+    try {
+      while ((lock = channel.tryLock()) == null) {
+        if (Instant.now().isAfter(deadline)) {
+          channel.close();
+          throw new BedStartupException("another test bed has held " + dir.resolve("bed.lock") + " for over "
+              + LOCK_WAIT.toMinutes() + " min (see `fuser " + dir.resolve("bed.lock") + "`); stop it or set "
+              + "MAILTLS_BED_DIR (the ports are shared, so only one bed can run at a time)");
+        }
+        if (!told) {
+          System.err.println("[mailtls-bed] waiting for the test bed of another JVM to stop (" + dir + ")");
+          told = true;
+        }
+        LocalPorts.pause(500);
+      }
+    } catch (OverlappingFileLockException e) {
+      channel.close();
+      throw new BedStartupException("a test bed in " + dir + " is already running in this JVM; use TestBed.shared()");
+    }
+    stopActions.push(() -> {
+      try {
+        channel.close(); // releases the lock
+      } catch (IOException e) {
+        // released when the JVM exits anyway
+      }
+    });
   }
 
   /**

@@ -38,7 +38,7 @@ public final class TestDomains {
   public static final String DANE_EE_CERT = "dane-ee-cert.test";
   public static final String CNAME = "cname.test";
 
-  /** Every test domain, in zone order of appearance. */
+  /** Every test domain. */
   public static final List<TestDomain> ALL = List.of(
       TestDomain.hostedAt(DANE_OK, POSTFIX_TLS, "deliver over authenticated TLS")
           .withTlsa(DANE_EE_MX_SPKI_SHA256),
