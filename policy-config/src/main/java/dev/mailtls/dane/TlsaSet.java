@@ -10,6 +10,7 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.PKIXParameters;
+import java.security.cert.PKIXReason;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -182,6 +183,11 @@ public final class TlsaSet {
             return null;
         } catch (CertPathValidatorException e) {
             X509Certificate failed = e.getIndex() >= 0 && e.getIndex() < path.size() ? path.get(e.getIndex()) : null;
+            if (e.getReason() == PKIXReason.NO_TRUST_ANCHOR) {
+                X509Certificate top = path.get(path.size() - 1);
+                return "its key did not sign the certificate at depth " + chain.indexOf(top) + " (" + subject(top)
+                        + "), although the names match: the chain belongs to a different CA";
+            }
             return describe(e, failed, chain);
         } catch (InvalidAlgorithmParameterException | NoSuchAlgorithmException e) {
             return "this JVM cannot validate certificate paths (" + e + ")";

@@ -190,8 +190,8 @@ public final class TrustStore {
                 checkValidity(chain.get(depth), depth, now);
             }
             throw new CertificateException("the chain does not lead to a CA of " + source + " (" + anchors.size()
-                    + " certificates): " + describeChain(chain) + ". Either the server's CA is not trusted here, or the server"
-                    + " does not send its intermediate certificates", e);
+                    + (anchors.size() == 1 ? " certificate" : " certificates") + "): " + describeChain(chain)
+                    + ". Either the server's CA is not trusted here, or the server does not send its intermediate certificates.", e);
         } catch (GeneralSecurityException e) {
             throw new CertificateException("this JVM cannot build certificate paths: " + e, e);
         }

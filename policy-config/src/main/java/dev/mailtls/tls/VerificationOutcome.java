@@ -1,9 +1,11 @@
 package dev.mailtls.tls;
 
 import dev.mailtls.dane.DaneMatch;
+import java.lang.ref.WeakReference;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 
 /**
  * What happened when one server chain was checked against a {@link VerificationRequirement}: the
@@ -18,6 +20,8 @@ import javax.net.ssl.SSLSession;
 public final class VerificationOutcome {
     /** The SSLSession value name under which {@link VerifyingTrustManager} records the outcome. */
     static final String SESSION_KEY = "dev.mailtls.tls.VerificationOutcome";
+    /** The SSLSession value name of a weak reference to the socket or engine whose handshake recorded the outcome. */
+    static final String CONNECTION_KEY = "dev.mailtls.tls.VerifiedConnection";
 
     private final VerificationRequirement requirement;
     private final List<X509Certificate> chain;
@@ -38,13 +42,24 @@ public final class VerificationOutcome {
 
     /**
      * The outcome recorded for the handshake of {@code session}, or {@code null} when our trust
-     * manager did not check this session's certificate: it was made by another SSLContext, or it
-     * resumed an earlier session (whose check was then the same requirement's, because resumption
-     * only happens within one {@code ClientTlsContext}).
+     * manager did not check this session's certificate (it was made by another SSLContext). A
+     * resumed session carries the outcome of the connection that first established it, under the
+     * same requirement because sessions resume only within one {@code ClientTlsContext}; see
+     * {@link #isResumed(SSLSocket)}.
      */
     public static VerificationOutcome of(SSLSession session) {
         Object value = session == null ? null : session.getValue(SESSION_KEY);
         return value instanceof VerificationOutcome ? (VerificationOutcome) value : null;
+    }
+
+    /**
+     * Whether {@code socket}'s session was resumed from an earlier connection rather than verified
+     * during this handshake: its {@linkplain #of(SSLSession) outcome} is then the earlier one, and
+     * Postfix logs such a connection as {@code reused}. False when no outcome was recorded.
+     */
+    public static boolean isResumed(SSLSocket socket) {
+        Object value = socket.getSession().getValue(CONNECTION_KEY);
+        return value instanceof WeakReference && ((WeakReference<?>) value).get() != socket;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.mailtls.tls;
 
+import java.lang.ref.WeakReference;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -45,24 +46,26 @@ public final class VerifyingTrustManager extends X509ExtendedTrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        verify(chain, socket instanceof SSLSocket ? ((SSLSocket) socket).getHandshakeSession() : null);
+        verify(chain, socket instanceof SSLSocket ? ((SSLSocket) socket).getHandshakeSession() : null, socket);
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        verify(chain, engine == null ? null : engine.getHandshakeSession());
+        verify(chain, engine == null ? null : engine.getHandshakeSession(), engine);
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        verify(chain, null);
+        verify(chain, null, null);
     }
 
-    private void verify(X509Certificate[] chain, SSLSession handshakeSession) throws CertificateException {
+    private void verify(X509Certificate[] chain, SSLSession handshakeSession, Object connection) throws CertificateException {
         List<X509Certificate> peer = chain == null ? Collections.<X509Certificate>emptyList() : Arrays.asList(chain);
         VerificationOutcome outcome = requirement.evaluate(peer);
         if (handshakeSession != null) {
             handshakeSession.putValue(VerificationOutcome.SESSION_KEY, outcome);
+            // Weak: the session outlives the socket in the session cache.
+            handshakeSession.putValue(VerificationOutcome.CONNECTION_KEY, new WeakReference<Object>(connection));
         }
         if (!outcome.isAccepted()) {
             throw new CertificateVerificationException(outcome);
