@@ -99,7 +99,7 @@ public final class ClientTlsContext {
         return engine;
     }
 
-    /** The SNI name sent, or {@code null} for none. */
+    /** The SNI name sent, or {@code null} when the JDK chooses (see {@link Builder#serverName}). */
     public String serverName() {
         return serverName;
     }
@@ -144,8 +144,9 @@ public final class ClientTlsContext {
 
         /**
          * The SNI name: under DANE the TLSA base domain (RFC 7672 §8.1), otherwise the server's host
-         * name. {@code null} (the default) sends no SNI, which some servers answer with a default
-         * certificate that then fails verification.
+         * name. {@code null} (the default) leaves the choice to the JDK, which sends the host name
+         * given to {@code createSocket} when it is a DNS name and no SNI for an address; without
+         * SNI some servers present a default certificate that then fails verification.
          */
         public Builder serverName(String serverName) {
             this.serverName = serverName == null ? null

@@ -23,6 +23,8 @@ public final class VerificationOutcome {
     /** The SSLSession value name of a weak reference to the socket or engine whose handshake recorded the outcome. */
     static final String CONNECTION_KEY = "dev.mailtls.tls.VerifiedConnection";
 
+    private static final int MAX_CAUSE_DEPTH = 32;
+
     private final VerificationRequirement requirement;
     private final List<X509Certificate> chain;
     private final DaneMatch daneMatch;
@@ -68,12 +70,11 @@ public final class VerificationOutcome {
      * a {@code MessagingException}), or {@code null} when the failure was something else.
      */
     public static VerificationOutcome fromFailure(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        // Bounded: a hand-made exception can form a cause cycle, and this runs on the failure path.
+        Throwable cause = failure;
+        for (int depth = 0; cause != null && depth < MAX_CAUSE_DEPTH; depth++, cause = cause.getCause()) {
             if (cause instanceof CertificateVerificationException) {
                 return ((CertificateVerificationException) cause).outcome();
-            }
-            if (cause.getCause() == cause) {
-                break;
             }
         }
         return null;

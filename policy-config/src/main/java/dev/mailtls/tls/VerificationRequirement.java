@@ -165,7 +165,8 @@ public final class VerificationRequirement {
         }
         String name = names.matchedBy(chain.get(0));
         if (name == null) {
-            return new VerificationOutcome(this, chain, null, true, null, "PKIX: the chain is trusted, but " + nameMismatch(chain.get(0)));
+            return new VerificationOutcome(this, chain, null, true, null, "PKIX: the chain is trusted, but " + nameMismatch(chain.get(0))
+                    + "; the server needs a certificate for one of the expected names");
         }
         return new VerificationOutcome(this, chain, null, true, name, null);
     }

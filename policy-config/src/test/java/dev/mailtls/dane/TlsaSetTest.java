@@ -105,6 +105,25 @@ class TlsaSetTest {
     }
 
     @Test
+    void daneTaRecordMatchingSelfSignedServerCertificateIsAnAnchorAtDepthZero() throws Exception {
+        TestCertificate selfSigned = TestCertificate.builder().dnsNames("mx.example.com").build();
+
+        DaneMatch match = set(record(2, 1, 1, selfSigned.certificate())).authenticate(List.of(selfSigned.certificate()), new Date());
+
+        assertThat(match.depth()).isZero();
+        assertThat(match.requiresNameCheck()).isTrue();
+    }
+
+    @Test
+    void daneTaRecordMatchingExpiredServerCertificateFails() {
+        TestCertificate expired = TestCertificate.builder().dnsNames("mx.example.com").expired().build();
+
+        assertThatThrownBy(() -> set(record(2, 1, 1, expired.certificate())).authenticate(List.of(expired.certificate()), new Date()))
+                .hasMessageContaining("matched the trust anchor at depth 0")
+                .hasMessageContaining("but it expired on");
+    }
+
+    @Test
     void daneTaFailsWhenServerDoesNotSendTheAnchor() {
         TlsaSet tlsa = set(record(2, 0, 1, PKI.root().certificate()));
 

@@ -93,6 +93,7 @@ class ClientTlsContextHandshakeTest {
             socket.startHandshake();
 
             assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.2");
+            assertThat(VerificationOutcome.of(socket.getSession()).peerTrust()).isEqualTo(PeerTrust.VERIFIED);
             assertThat(socket.getEnabledProtocols()).containsExactly("TLSv1.2");
             assertThat(server.nextHandshake().protocol()).isEqualTo("TLSv1.2");
         }

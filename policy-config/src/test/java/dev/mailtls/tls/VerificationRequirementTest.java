@@ -122,7 +122,8 @@ class VerificationRequirementTest {
         assertThat(outcome.isAuthenticated()).isFalse();
         assertThat(outcome.peerTrust()).isEqualTo(PeerTrust.TRUSTED);
         assertThat(outcome.failureMessage()).isEqualTo("PKIX: the chain is trusted, but the server certificate's names"
-                + " [mx.example.com] match none of the expected names [mx2.example.com]");
+                + " [mx.example.com] match none of the expected names [mx2.example.com]; the server needs a certificate for one of the"
+                + " expected names");
     }
 
     @Test
