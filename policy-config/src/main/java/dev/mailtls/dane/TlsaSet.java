@@ -142,7 +142,7 @@ public final class TlsaSet {
                     + ". The server must send a current chain up to the trust anchor published in " + describeOwner() + ".");
         }
         throw new CertificateException("no TLSA record of " + describeOwner() + " matched; "
-                + data.describeObserved(usableRecords) + "; expected: " + join(usableRecords)
+                + data.describeObserved(usableRecords) + "; expected: " + join(usableRecords) + describeIgnored()
                 + ". Publish a TLSA record for the server's current key or certificate, or install the key the records name.");
     }
 
@@ -243,6 +243,16 @@ public final class TlsaSet {
 
     static String subject(X509Certificate certificate) {
         return certificate.getSubjectX500Principal().getName();
+    }
+
+    /** The ignored records with their reasons, because an ignored record may be the one the operator meant to match. */
+    private String describeIgnored() {
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<TlsaRecord, String> ignored : ignoredRecords.entrySet()) {
+            text.append(text.length() == 0 ? "; ignored: " : ", ").append(ignored.getKey()).append(" (").append(ignored.getValue())
+                    .append(')');
+        }
+        return text.toString();
     }
 
     private String describeOwner() {

@@ -182,7 +182,8 @@ class TlsaSetTest {
         assertThat(tlsa.ignoredRecords()).containsOnlyKeys(matchingSha256);
         assertThat(tlsa.ignoredRecords().get(matchingSha256)).contains("digest agility");
         assertThatThrownBy(() -> tlsa.authenticate(PKI.chainWithoutRoot(), new Date()))
-                .hasMessageContaining("depth 0 SPKI sha512 = ");
+                .hasMessageContaining("depth 0 SPKI sha512 = ")
+                .hasMessageContaining("; ignored: " + matchingSha256 + " (a stronger digest (matching type 2) is published");
     }
 
     @Test
