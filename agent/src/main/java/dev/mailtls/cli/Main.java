@@ -45,7 +45,8 @@ public final class Main {
     private static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command command : new Command[] {
-            new ConfigCheckCommand(), new PolicyCommand(), new AttachCommand(), new DemoCommand(),
+            new ConfigCheckCommand(), new PolicyCommand(), new VerifyCommand(), new TlsaCommand(), new AttachCommand(),
+            new DemoCommand(),
         }) {
             commands.put(command.name(), command);
         }
