@@ -9,6 +9,7 @@ import dev.mailtls.config.ConfigLocation;
 import dev.mailtls.config.MailTlsConfig;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.security.GeneralSecurityException;
 import java.util.logging.FileHandler;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
@@ -75,7 +76,11 @@ final class AgentStartup {
         }
         LOG.info("mailtls: MailTLS Guard enforcing " + location + ": default " + config.policies().defaultRule().policy()
                 + ", " + (config.policies().rules().size() - 1) + " destination rules");
-        return PolicySmtpGuard.forConfig(config);
+        try {
+            return PolicySmtpGuard.forConfig(config);
+        } catch (IOException | GeneralSecurityException unusable) {
+            return blocked("the trust store of " + config.tls().trustStorePath() + " is unusable: " + unusable.getMessage());
+        }
     }
 
     private static BlockingSmtpGuard blocked(String reason) {

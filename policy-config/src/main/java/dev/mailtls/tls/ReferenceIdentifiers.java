@@ -24,6 +24,11 @@ import javax.naming.ldap.Rdn;
  * wildcard is accepted only as the whole left-most label ({@code *.example.com}) and stands for
  * exactly one label: it matches {@code mx.example.com}, not {@code a.b.example.com} nor
  * {@code example.com}. Partial-label wildcards such as {@code m*.example.com} never match.
+ *
+ * <p>A reference identifier with a leading dot, {@code .example.com}, stands for every name below
+ * {@code example.com} (Postfix's "dot-nexthop", used by the {@code secure} level): it matches
+ * {@code mx.example.com} and {@code a.b.example.com}, and a presented wildcard such as
+ * {@code *.mx.example.com}, but not {@code example.com} itself.
  */
 public final class ReferenceIdentifiers {
     private static final ReferenceIdentifiers NONE = new ReferenceIdentifiers(Collections.<String>emptyList());
@@ -127,6 +132,12 @@ public final class ReferenceIdentifiers {
 
     /** Whether one presented name (possibly {@code *.example.com}) matches one reference identifier. */
     static boolean matches(String presented, String reference) {
+        if (reference.startsWith(".")) {
+            // Any name strictly below the domain; a wildcard's left-most label is one name below its parent.
+            String candidate = presented.startsWith("*.") && presented.indexOf('*', 1) < 0 ? presented.substring(1) : presented;
+            return candidate.indexOf('*') < 0 && candidate.endsWith(reference) && candidate.length() > reference.length()
+                    || candidate.equals(reference) && presented.startsWith("*.");
+        }
         if (presented.indexOf('*') < 0) {
             return presented.equals(reference);
         }
@@ -172,6 +183,9 @@ public final class ReferenceIdentifiers {
                     + "\" contains a wildcard; wildcards belong in certificates, give the actual host or domain name");
         }
         String normal = normalizePresented(name);
+        if (normal.startsWith(".") && (normal.length() == 1 || normal.charAt(1) == '.')) {
+            throw new IllegalArgumentException("reference identifier \"" + name + "\" names no domain after its leading dot");
+        }
         for (int i = 0; i < normal.length(); i++) {
             if (normal.charAt(i) > 0x7f) {
                 // Certificates carry A-labels (xn--...), so compare in that form.

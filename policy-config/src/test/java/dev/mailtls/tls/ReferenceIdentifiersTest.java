@@ -17,6 +17,14 @@ class ReferenceIdentifiersTest {
     @ParameterizedTest(name = "{0} vs {1}: {2}")
     @CsvSource({
         "*.example.com, mx.example.com, true",
+        "mx.example.com, .example.com, true",
+        "a.b.example.com, .example.com, true",
+        "example.com, .example.com, false",
+        "mx.example.org, .example.com, false",
+        "mx.badexample.com, .example.com, false",
+        "*.example.com, .example.com, true",
+        "*.mx.example.com, .example.com, true",
+        "*.com, .example.com, false",
         "*.example.com, a.b.example.com, false",
         "*.example.com, example.com, false",
         "m*.example.com, mx.example.com, false",

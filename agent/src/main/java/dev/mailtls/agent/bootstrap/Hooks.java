@@ -26,8 +26,9 @@ public final class Hooks {
         return "mail.smtp".equals(prefix) || "mail.smtps".equals(prefix);
     }
 
-    public static int connectStarting(Object transport, String protocol, String host, int port) throws Exception {
-        return guard().connectStarting(transport, protocol, host, port);
+    public static int connectStarting(Object transport, Object session, String protocol, String host, int port)
+            throws Exception {
+        return guard().connectStarting(transport, session, protocol, host, port);
     }
 
     public static Properties startTls(Properties props, String prefix, String host, int port) throws IOException {

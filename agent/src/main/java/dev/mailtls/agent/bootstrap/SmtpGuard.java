@@ -22,12 +22,13 @@ public interface SmtpGuard {
      * An SMTP transport is about to connect to {@code host}: decides the STARTTLS mode (one of the
      * constants above) and remembers the attempt for this thread.
      *
+     * @param session the transport's {@code Session}, for the port it will use when {@code port} is -1
      * @param protocol {@code smtp} or {@code smtps}
-     * @param port the port asked for, or -1 for the protocol's default
+     * @param port the port asked for, or -1 for the session's or the protocol's default
      * @throws Exception a {@code MessagingException} of the transport's own mail API when the
      *     policy refuses the destination before any connection is made
      */
-    int connectStarting(Object transport, String protocol, String host, int port) throws Exception;
+    int connectStarting(Object transport, Object session, String protocol, String host, int port) throws Exception;
 
     /**
      * The properties {@code SocketFetcher.startTLS} should use on an SMTP connection: a copy of

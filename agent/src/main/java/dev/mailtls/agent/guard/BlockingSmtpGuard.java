@@ -25,7 +25,7 @@ public final class BlockingSmtpGuard implements SmtpGuard {
     }
 
     @Override
-    public int connectStarting(Object transport, String protocol, String host, int port) throws Exception {
+    public int connectStarting(Object transport, Object session, String protocol, String host, int port) throws Exception {
         throw SmtpPolicyFailure.create(transport, 454, text(), null);
     }
 

@@ -1,23 +1,25 @@
 package dev.mailtls.agent.guard;
 
-import dev.mailtls.policy.PolicyMatch;
-import java.util.concurrent.atomic.AtomicReference;
+import dev.mailtls.engine.ConnectionRequirement;
 
 /**
  * One SMTP connection attempt of one transport, from {@code protocolConnect}'s start to its end:
- * the destination, the policy that applies, and what the TLS handshake found. Lives in a thread
- * local for exactly that span (the library connects on the calling thread).
+ * what the connection must achieve, decided once at its start (and again at the handshake if the
+ * port turns out different, since TLSA records are per port). Lives in a thread local for exactly
+ * that span: the mail library connects on the calling thread.
  */
 final class ConnectionAttempt {
     final String protocol;
-    final String host;
-    final PolicyMatch match;
-    /** Set by the trust manager when it refuses the server's certificate: why, in operator terms. */
-    final AtomicReference<String> refusal = new AtomicReference<>();
+    final ConnectionRequirement requirement;
+    /** Set when MailTLS Guard itself could not set up the handshake: why, in operator terms. */
+    volatile String setupFailure;
 
-    ConnectionAttempt(String protocol, String host, PolicyMatch match) {
+    ConnectionAttempt(String protocol, ConnectionRequirement requirement) {
         this.protocol = protocol;
-        this.host = host;
-        this.match = match;
+        this.requirement = requirement;
+    }
+
+    String host() {
+        return requirement.host();
     }
 }

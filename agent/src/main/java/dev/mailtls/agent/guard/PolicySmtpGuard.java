@@ -2,72 +2,100 @@ package dev.mailtls.agent.guard;
 
 import dev.mailtls.agent.bootstrap.SmtpGuard;
 import dev.mailtls.config.MailTlsConfig;
-import dev.mailtls.policy.DestinationPolicy;
+import dev.mailtls.engine.ConnectionRequirement;
+import dev.mailtls.engine.PolicyEngine;
+import dev.mailtls.log.TlsSummary;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.PolicyMatch;
-import dev.mailtls.policy.TlsLevel;
+import dev.mailtls.tls.TrustStore;
+import dev.mailtls.tls.VerificationOutcome;
 import java.io.IOException;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
 import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * The {@link SmtpGuard} that enforces a deployment's {@link MailTlsConfig}: it decides STARTTLS
- * per destination, puts its own socket factory into every SMTP TLS handshake, and translates the
- * refusals into SMTP-coded exceptions. One log line per connection decision. Thread-safe; the
- * state of a connection attempt lives in a thread local from {@code protocolConnect}'s start to
- * its end, and holds no application objects.
+ * The {@link SmtpGuard} that enforces a deployment's policy through the {@link PolicyEngine}: at
+ * the start of each SMTP connection it asks the engine what the connection must achieve (DNSSEC
+ * and TLSA lookups included), sets STARTTLS accordingly, puts a socket factory whose trust manager
+ * enforces that requirement into every handshake, and translates refusals into SMTP-coded
+ * exceptions. One log line per connection. Thread-safe; the state of an attempt lives in a thread
+ * local from {@code protocolConnect}'s start to its end and holds no application objects.
  */
 public final class PolicySmtpGuard implements SmtpGuard {
     static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
     private static final String NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
 
-    private final MailTlsConfig config;
-    private final HandshakeFactory handshakes;
+    private final PolicyEngine engine;
+    private final HandshakeContexts handshakes;
     private final ThreadLocal<ConnectionAttempt> current = new ThreadLocal<>();
 
-    PolicySmtpGuard(MailTlsConfig config, HandshakeFactory handshakes) {
-        this.config = config;
-        this.handshakes = handshakes;
+    PolicySmtpGuard(PolicyEngine engine, TrustStore trustStore) {
+        this.engine = engine;
+        this.handshakes = new HandshakeContexts(engine.config().tls(), trustStore);
     }
 
-    /** The guard for {@code config}. */
-    public static PolicySmtpGuard forConfig(MailTlsConfig config) {
-        return new PolicySmtpGuard(config, new InterimHandshakes());
+    /**
+     * The guard for {@code config}: starts its DNS resolver and loads its trust store.
+     *
+     * @throws IOException if the trust store cannot be read
+     * @throws GeneralSecurityException if the trust store holds no usable certificate
+     */
+    public static PolicySmtpGuard forConfig(MailTlsConfig config) throws IOException, GeneralSecurityException {
+        TrustStore trustStore = TrustStore.fromSettings(config.tls());
+        return new PolicySmtpGuard(PolicyEngine.create(config), trustStore);
     }
 
     @Override
-    public int connectStarting(Object transport, String protocol, String host, int port) {
-        // protocolConnect's own default when the application names no host.
+    public int connectStarting(Object transport, Object session, String protocol, String host, int port) throws Exception {
+        // protocolConnect's own defaults: no host means localhost, no port means the session's or the protocol's.
         String destination = host == null ? "localhost" : host;
-        ConnectionAttempt attempt = new ConnectionAttempt(protocol, destination, config.policies().match(destination));
+        int effectivePort = port != -1 ? port : SessionPorts.configuredPort(session, protocol);
+        ConnectionAttempt attempt;
+        try {
+            PolicyMatch match = engine.match(destination);
+            attempt = new ConnectionAttempt(protocol, engine.forHost(match, destination, effectivePort));
+        } catch (RuntimeException | LinkageError bug) {
+            LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + destination, bug);
+            throw SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
+                    + "); message deferred, see the application's log", bug);
+        }
+        ConnectionRequirement requirement = attempt.requirement;
+        if (requirement.kind() == ConnectionRequirement.Kind.REFUSED) {
+            if (!audit(requirement)) {
+                throw (Exception) refuse(transport, attempt, 5, requirement.reason(), null);
+            }
+            LOG.warning("mailtls: AUDIT: " + describe(attempt) + ": " + requirement.reason()
+                    + "; connecting anyway with the best TLS available because action=audit");
+        }
         current.set(attempt);
-        return startTlsMode(attempt.match.policy());
+        return startTlsMode(requirement);
     }
 
-    private static int startTlsMode(DestinationPolicy policy) {
-        if (policy.level() == TlsLevel.NONE) {
-            return STARTTLS_OFF;
+    private static int startTlsMode(ConnectionRequirement requirement) {
+        switch (requirement.kind()) {
+            case NONE:
+                return STARTTLS_OFF;
+            case MAY:
+                return STARTTLS_TRY;
+            default:
+                // audit: the best available, and a logged violation when that turns out to be plaintext.
+                return audit(requirement) ? STARTTLS_TRY : STARTTLS_REQUIRE;
         }
-        if (policy.level() == TlsLevel.MAY || policy.action() == PolicyAction.AUDIT) {
-            // audit: the best available, and a logged violation when that is plaintext.
-            return STARTTLS_TRY;
-        }
-        if (policy.level() == TlsLevel.DANE && policy.daneFallback() == TlsLevel.MAY) {
-            // Until DNS is consulted here, dane with fallback=may cannot know whether TLS is mandatory.
-            return STARTTLS_TRY;
-        }
-        return STARTTLS_REQUIRE;
+    }
+
+    private static boolean audit(ConnectionRequirement requirement) {
+        return requirement.match().policy().action() == PolicyAction.AUDIT;
     }
 
     @Override
     public Properties startTlsProperties(Properties props, String prefix, String host, int port) throws IOException {
         Properties copy = TlsProperties.copy(props, prefix);
-        useOurHandshake(copy, prefix, attemptFor(host), port);
+        useOurHandshake(copy, prefix, attemptFor(host, port), port);
         return copy;
     }
 
@@ -76,38 +104,50 @@ public final class PolicySmtpGuard implements SmtpGuard {
             throws IOException {
         Properties copy = TlsProperties.copy(props, prefix);
         if (useSsl || TlsProperties.hasSslSocketFactory(copy, prefix)) {
-            useOurHandshake(copy, prefix, attemptFor(host), port);
+            useOurHandshake(copy, prefix, attemptFor(host, port), port);
         }
         return copy;
     }
 
     private void useOurHandshake(Properties copy, String prefix, ConnectionAttempt attempt, int port) throws IOException {
-        if (attempt.match.policy().level() == TlsLevel.NONE) {
+        ConnectionRequirement requirement = attempt.requirement;
+        if (requirement.kind() == ConnectionRequirement.Kind.NONE) {
             // The application asked for TLS on its own; level none neither requires nor checks it.
             return;
         }
+        if (requirement.port() != port && requirement.match().policy().level().usesDane()) {
+            // TLSA records are per port; the one dialled differs from the one decided on.
+            attempt = new ConnectionAttempt(attempt.protocol, engine.forHost(requirement.match(), attempt.host(), port));
+            current.set(attempt);
+        }
         Object displaced;
         try {
-            displaced = TlsProperties.install(copy, prefix, handshakes.socketFactory(attempt, port), config.tls().protocols());
-        } catch (IOException | RuntimeException cannotSetUp) {
+            if (attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED && !audit(attempt.requirement)) {
+                throw new IOException(attempt.requirement.reason());
+            }
+            displaced = TlsProperties.install(copy, prefix, handshakes.contextFor(attempt.requirement).socketFactory(),
+                    engine.config().tls().protocols());
+        } catch (IOException | GeneralSecurityException | RuntimeException cannotSetUp) {
             // Recorded so that the connection's failure is reported as the policy's 4.7.5, not as a network error.
-            attempt.refusal.set("cannot set up the verified TLS handshake: " + cannotSetUp);
+            attempt.setupFailure = attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED
+                    ? attempt.requirement.reason() : "cannot set up the verified TLS handshake: " + cannotSetUp;
             throw cannotSetUp instanceof IOException ? (IOException) cannotSetUp
-                    : new IOException("MailTLS Guard internal error: " + cannotSetUp, cannotSetUp);
+                    : new IOException("MailTLS Guard: " + attempt.setupFailure, cannotSetUp);
         }
         if (displaced != null) {
-            LOG.warning("mailtls: " + attempt.host + ": the application's own TLS socket factory ("
+            LOG.warning("mailtls: " + attempt.host() + ": the application's own TLS socket factory ("
                     + displaced.getClass().getName() + ") is replaced by the policy's; a client certificate it"
                     + " carried is not presented");
         }
     }
 
     /** The attempt of this thread; a socket made outside {@code protocolConnect} gets one of its own. */
-    private ConnectionAttempt attemptFor(String host) {
+    private ConnectionAttempt attemptFor(String host, int port) {
         ConnectionAttempt attempt = current.get();
         if (attempt == null) {
             String destination = host == null ? "localhost" : host;
-            attempt = new ConnectionAttempt("smtp", destination, config.policies().match(destination));
+            attempt = new ConnectionAttempt("smtp", engine.forHost(engine.match(destination), destination, port));
+            current.set(attempt);
         }
         return attempt;
     }
@@ -123,7 +163,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
             return decide(transport, attempt, thrown, socket);
         } catch (RuntimeException | LinkageError bug) {
             // An error of our own must not let a connection through, nor reach the application as a bare RuntimeException.
-            LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + attempt.host, bug);
+            LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + attempt.host(), bug);
             close(transport);
             return SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
                     + "); message deferred, see the application's log", thrown != null ? thrown : bug);
@@ -131,64 +171,75 @@ public final class PolicySmtpGuard implements SmtpGuard {
     }
 
     private Throwable decide(Object transport, ConnectionAttempt attempt, Throwable thrown, Socket socket) {
-        PolicyMatch match = attempt.match;
-        DestinationPolicy policy = match.policy();
+        ConnectionRequirement requirement = attempt.requirement;
         boolean tls = socket instanceof SSLSocket;
         if (thrown == null) {
-            if (!tls && requiresTls(policy)) {
+            if (!tls && requirement.kind().tlsRequired() && !audit(requirement)) {
                 // Defence in depth: requireStartTLS should have stopped this already.
                 close(transport);
-                return refuse(transport, attempt, 4, "TLS is required, but the connection to " + attempt.host
+                return refuse(transport, attempt, 4, "TLS is required, but the connection to " + attempt.host()
                         + " is in plaintext", null);
             }
             logEstablished(attempt, socket, tls);
             return null;
         }
-        String refusal = attempt.refusal.get();
-        if (refusal != null) {
-            return refuse(transport, attempt, 5, "Server certificate not verified: " + refusal, thrown);
+        VerificationOutcome failed = VerificationOutcome.fromFailure(thrown);
+        if (failed != null) {
+            return refuse(transport, attempt, 5, "Server certificate not verified: " + failed.failureMessage(), thrown);
+        }
+        if (attempt.setupFailure != null) {
+            return refuse(transport, attempt, 5, attempt.setupFailure, thrown);
         }
         if (NO_STARTTLS.equals(thrown.getMessage())) {
-            return refuse(transport, attempt, 4, "TLS is required, but was not offered by host " + attempt.host, thrown);
+            return refuse(transport, attempt, 4, "TLS is required, but was not offered by host " + attempt.host(), thrown);
         }
         SSLException handshake = find(thrown, SSLException.class);
-        if (handshake != null && policy.level() != TlsLevel.NONE) {
-            return refuse(transport, attempt, 5, "TLS handshake with " + attempt.host + " failed: " + handshake.getMessage(),
+        if (handshake != null && requirement.kind() != ConnectionRequirement.Kind.NONE) {
+            return refuse(transport, attempt, 5, "TLS handshake with " + attempt.host() + " failed: " + handshake.getMessage(),
                     thrown);
         }
         String message = thrown.getMessage();
-        if (message != null && message.startsWith("454") && requiresTls(policy)) {
-            return refuse(transport, attempt, 4, "TLS is required, but host " + attempt.host + " refused to start TLS: "
+        if (message != null && message.startsWith("454") && requirement.kind().tlsRequired()) {
+            return refuse(transport, attempt, 4, "TLS is required, but host " + attempt.host() + " refused to start TLS: "
                     + message.trim(), thrown);
         }
         // Not a policy matter (connection refused, authentication failed, ...): the application's as is.
         return thrown;
     }
 
-    private static boolean requiresTls(DestinationPolicy policy) {
-        return startTlsMode(policy) == STARTTLS_REQUIRE;
+    private Throwable refuse(Object transport, ConnectionAttempt attempt, int detail, String what, Throwable cause) {
+        LOG.warning("mailtls: " + describe(attempt) + " refused: " + what + "; " + attempt.requirement + " action="
+                + attempt.requirement.match().policy().action() + " (" + attempt.requirement.match().rule().key() + ")");
+        return SmtpPolicyFailure.forRule(transport, attempt.requirement.match().rule(), detail, what, cause);
     }
 
-    private Throwable refuse(Object transport, ConnectionAttempt attempt, int detail, String what, Throwable cause) {
-        LOG.warning("mailtls: " + attempt.protocol + " connection to " + attempt.host + " refused: " + what
-                + "; level=" + attempt.match.policy().level() + " action=" + attempt.match.policy().action()
-                + " (" + attempt.match.rule().key() + ")");
-        return SmtpPolicyFailure.forRule(transport, attempt.match.rule(), detail, what, cause);
+    private static String describe(ConnectionAttempt attempt) {
+        return attempt.protocol + " connection to " + attempt.host() + ":" + attempt.requirement.port();
     }
 
     private static void logEstablished(ConnectionAttempt attempt, Socket socket, boolean tls) {
-        String peer = socket == null || socket.getInetAddress() == null ? attempt.host
-                : attempt.host + "[" + socket.getInetAddress().getHostAddress() + "]:" + socket.getPort();
-        DestinationPolicy policy = attempt.match.policy();
+        ConnectionRequirement requirement = attempt.requirement;
+        String address = socket == null || socket.getInetAddress() == null ? "?" : socket.getInetAddress().getHostAddress();
+        int port = socket == null ? requirement.port() : socket.getPort();
         if (tls) {
-            SSLSession session = ((SSLSocket) socket).getSession();
-            LOG.info("mailtls: Untrusted TLS connection established to " + peer + ": " + session.getProtocol()
-                    + " with cipher " + session.getCipherSuite() + "; level=" + policy.level());
-        } else if (policy.level() == TlsLevel.NONE || policy.level() == TlsLevel.MAY) {
-            LOG.info("mailtls: plaintext connection to " + peer + "; level=" + policy.level());
+            SSLSocket ssl = (SSLSocket) socket;
+            VerificationOutcome outcome = VerificationOutcome.of(ssl.getSession());
+            TlsSummary.Builder summary = TlsSummary.builder().host(attempt.host()).address(address).port(port)
+                    .session(ssl.getSession()).reused(VerificationOutcome.isResumed(ssl));
+            if (outcome != null) {
+                summary.outcome(outcome);
+            }
+            String line = "mailtls: " + summary.build() + "; " + requirement;
+            if (outcome != null && !outcome.isAccepted()) {
+                LOG.warning(line + "; AUDIT: " + outcome.failureMessage() + "; sending anyway because action=audit");
+            } else {
+                LOG.info(line);
+            }
+        } else if (!requirement.kind().tlsRequired()) {
+            LOG.info("mailtls: plaintext connection to " + attempt.host() + "[" + address + "]:" + port + "; " + requirement);
         } else {
-            LOG.log(Level.WARNING, "mailtls: AUDIT: plaintext connection to " + peer + " violates level=" + policy.level()
-                    + " (" + attempt.match.rule().key() + "); sending anyway because action=audit");
+            LOG.warning("mailtls: AUDIT: plaintext connection to " + attempt.host() + "[" + address + "]:" + port
+                    + " violates " + requirement + "; sending anyway because action=audit");
         }
     }
 
@@ -201,12 +252,11 @@ public final class PolicySmtpGuard implements SmtpGuard {
     }
 
     private static <T extends Throwable> T find(Throwable thrown, Class<T> type) {
-        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+        Throwable cause = thrown;
+        // Bounded: a cause chain can loop.
+        for (int depth = 0; cause != null && depth < 20; depth++, cause = cause.getCause()) {
             if (type.isInstance(cause)) {
                 return type.cast(cause);
-            }
-            if (cause.getCause() == cause) {
-                break;
             }
         }
         return null;

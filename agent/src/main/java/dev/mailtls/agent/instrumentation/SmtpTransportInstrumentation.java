@@ -48,9 +48,10 @@ public final class SmtpTransportInstrumentation {
                 @Advice.Argument(0) String host,
                 @Advice.Argument(1) int port,
                 @Advice.FieldValue("name") String protocol,
+                @Advice.FieldValue("session") Object session,
                 @Advice.FieldValue(value = "useStartTLS", readOnly = false) boolean useStartTls,
                 @Advice.FieldValue(value = "requireStartTLS", readOnly = false) boolean requireStartTls) throws Exception {
-            int mode = Hooks.connectStarting(transport, protocol, host, port);
+            int mode = Hooks.connectStarting(transport, session, protocol, host, port);
             useStartTls = mode != 0;
             requireStartTls = mode == 2;
         }

@@ -7,6 +7,8 @@ import com.sun.mail.smtp.SMTPTransport;
 import dev.mailtls.agent.bootstrap.SmtpGuard;
 import dev.mailtls.config.ConfigLoader;
 import dev.mailtls.config.MailTlsConfig;
+import dev.mailtls.engine.PolicyEngine;
+import dev.mailtls.tls.TrustStore;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import java.io.IOException;
@@ -21,31 +23,32 @@ class PolicySmtpGuardTest {
     private static PolicySmtpGuard guard(String... settings) throws Exception {
         Properties overrides = new Properties();
         overrides.setProperty("mailtls.dns.servers", "127.0.0.1");
+        // No DNS in these tests: levels without DANE unless a test sets one.
+        overrides.setProperty("mailtls.level", "encrypt");
         for (int i = 0; i < settings.length; i += 2) {
             overrides.setProperty(settings[i], settings[i + 1]);
         }
         MailTlsConfig config = ConfigLoader.withOverrides(overrides).loadWithoutFile();
-        return new PolicySmtpGuard(config, new InterimHandshakes());
+        return new PolicySmtpGuard(PolicyEngine.create(config), TrustStore.jdkDefault());
     }
 
     @Test
     void startTlsModeFollowsTheLevel() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.policy.none.example", "none", "mailtls.policy.may.example", "may",
-                "mailtls.policy.audit.example", "verify action=audit", "mailtls.policy.lax-dane.example", "dane");
+                "mailtls.policy.audit.example", "verify action=audit");
 
-        assertThat(guard.connectStarting(transport, "smtp", "none.example", 25)).isEqualTo(SmtpGuard.STARTTLS_OFF);
-        assertThat(guard.connectStarting(transport, "smtp", "may.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
-        assertThat(guard.connectStarting(transport, "smtp", "audit.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
-        assertThat(guard.connectStarting(transport, "smtp", "lax-dane.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
-        assertThat(guard.connectStarting(transport, "smtp", "anything.example", 25)).isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
-        assertThat(guard.connectStarting(transport, "smtp", null, -1)).as("null host is localhost")
+        assertThat(guard.connectStarting(transport, null, "smtp", "none.example", 25)).isEqualTo(SmtpGuard.STARTTLS_OFF);
+        assertThat(guard.connectStarting(transport, null, "smtp", "may.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(guard.connectStarting(transport, null, "smtp", "audit.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(guard.connectStarting(transport, null, "smtp", "anything.example", 25)).isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
+        assertThat(guard.connectStarting(transport, null, "smtp", null, -1)).as("null host is localhost")
                 .isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
     }
 
     @Test
     void missingStartTlsBecomesATemporary454WithTheGoverningSetting() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
 
         Throwable thrown = guard.connectFinished(transport,
                 new MessagingException("STARTTLS is required but host does not support STARTTLS"), null);
@@ -53,13 +56,13 @@ class PolicySmtpGuardTest {
         assertThat(thrown).isInstanceOf(SMTPSendFailedException.class);
         assertThat(((SMTPSendFailedException) thrown).getReturnCode()).isEqualTo(454);
         assertThat(thrown.getMessage()).startsWith("454 4.7.4 TLS is required, but was not offered by host mx.example.")
-                .contains("policy \"dane\" from mailtls.level (built-in default)").contains("message deferred");
+                .contains("policy \"encrypt\" from mailtls.level (system property -Dmailtls.level)").contains("message deferred");
     }
 
     @Test
     void rejectActionGivesAPermanent554() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.policy.mx.example", "encrypt action=reject");
-        guard.connectStarting(transport, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
 
         Throwable thrown = guard.connectFinished(transport,
                 new MessagingException("STARTTLS is required but host does not support STARTTLS"), null);
@@ -70,8 +73,8 @@ class PolicySmtpGuardTest {
 
     @Test
     void failedHandshakeBecomesA4_7_5() throws Exception {
-        PolicySmtpGuard guard = guard("mailtls.level", "encrypt");
-        guard.connectStarting(transport, "smtp", "mx.example", 25);
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
         MessagingException library = new MessagingException("Could not convert socket to TLS",
                 new SSLHandshakeException("no cipher suites in common"));
 
@@ -83,8 +86,8 @@ class PolicySmtpGuardTest {
 
     @Test
     void serverRefusingStartTlsIsAPolicyFailure() throws Exception {
-        PolicySmtpGuard guard = guard("mailtls.level", "encrypt");
-        guard.connectStarting(transport, "smtp", "mx.example", 25);
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
 
         Throwable thrown = guard.connectFinished(transport, new MessagingException("454 4.7.0 TLS not available due to local problem"), null);
 
@@ -94,7 +97,7 @@ class PolicySmtpGuardTest {
     @Test
     void failuresThatAreNotPolicyDecisionsReachTheApplicationUnchanged() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
         MessagingException refused = new MessagingException("Couldn't connect to host", new IOException("Connection refused"));
 
         assertThat(guard.connectFinished(transport, refused, null)).isSameAs(refused);
@@ -102,8 +105,8 @@ class PolicySmtpGuardTest {
 
     @Test
     void plaintextSuccessUnderARequiringLevelIsTurnedIntoARefusal() throws Exception {
-        PolicySmtpGuard guard = guard("mailtls.level", "encrypt");
-        guard.connectStarting(transport, "smtp", "mx.example", 25);
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
 
         Throwable thrown = guard.connectFinished(transport, null, new java.net.Socket());
 
@@ -113,7 +116,7 @@ class PolicySmtpGuardTest {
     @Test
     void plaintextUnderMayIsAccepted() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.level", "may");
-        guard.connectStarting(transport, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
 
         assertThat(guard.connectFinished(transport, null, new java.net.Socket())).isNull();
     }
@@ -130,7 +133,7 @@ class PolicySmtpGuardTest {
     void blockingGuardRefusesBeforeAnyConnection() {
         BlockingSmtpGuard guard = new BlockingSmtpGuard("mailtls.properties:3: unknown key");
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.connectStarting(transport, "smtp", "mx.example", 25))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.connectStarting(transport, null, "smtp", "mx.example", 25))
                 .isInstanceOf(SMTPSendFailedException.class)
                 .hasMessageStartingWith("454 4.7.5 MailTLS Guard blocks SMTP sending: its configuration is unusable (mailtls.properties:3: unknown key)");
     }
