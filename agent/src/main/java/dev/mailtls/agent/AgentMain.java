@@ -13,6 +13,9 @@ import java.lang.instrument.Instrumentation;
  * the two copies would then clash. So the rest of the start-up is loaded by name afterwards.
  */
 public final class AgentMain {
+    /** Byte Buddy's safe-mode switch; the shaded jar renames it with Byte Buddy's package. */
+    private static final String BYTE_BUDDY_SAFE_MODE = "net.bytebuddy.safe";
+
     private AgentMain() {
     }
 
@@ -25,6 +28,12 @@ public final class AgentMain {
     }
 
     private static void start(String arguments, Instrumentation instrumentation) {
+        // The agent needs no sun.misc.Unsafe (its advice is inlined, its bridge goes in through
+        // Instrumentation); this keeps the shaded Byte Buddy from touching it, and Java 24+ from
+        // printing a deprecation warning into the host application's output.
+        if (System.getProperty(BYTE_BUDDY_SAFE_MODE) == null) {
+            System.setProperty(BYTE_BUDDY_SAFE_MODE, "true");
+        }
         try {
             boolean alreadyAttached = AgentInstaller.bridgeInstalled();
             if (!alreadyAttached) {

@@ -62,7 +62,7 @@ public final class PolicyEngine implements Closeable {
         }
         HostLookup lookup = destinations.lookupHost(host, port);
         TlsaOutcome tlsa = lookup.tlsa();
-        if (!lookup.usable()) {
+        if (lookup.addresses().isEmpty()) {
             return refused(match, host, port, tlsa, "address lookup of " + host + " failed: " + lookup.addressReason());
         }
         switch (tlsa.kind()) {

@@ -230,7 +230,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 summary.outcome(outcome);
             }
             String line = "mailtls: " + summary.build() + "; " + requirement;
-            if (outcome != null && !outcome.isAccepted()) {
+            if (outcome != null && !outcome.isAuthenticated()) {
                 LOG.warning(line + "; AUDIT: " + outcome.failureMessage() + "; sending anyway because action=audit");
             } else {
                 LOG.info(line);

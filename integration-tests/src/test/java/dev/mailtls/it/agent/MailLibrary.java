@@ -28,6 +28,11 @@ public enum MailLibrary {
         this.api = api;
     }
 
+    /** The package of the library's SMTP classes: Angus 2 moved them out of {@code com.sun.mail}. */
+    public String smtpPackage() {
+        return this == ANGUS_MAIL_2_0_3 ? "org.eclipse.angus.mail.smtp" : "com.sun.mail.smtp";
+    }
+
     public String id() {
         return id;
     }

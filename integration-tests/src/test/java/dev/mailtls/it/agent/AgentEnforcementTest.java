@@ -1,0 +1,206 @@
+package dev.mailtls.it.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailtls.it.bed.BedProperties;
+import dev.mailtls.it.bed.DeliveredMessage;
+import dev.mailtls.it.bed.ProxyConnection;
+import dev.mailtls.it.bed.TestBed;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The agent in unmodified applications, one per mail library generation, each in a JVM of its
+ * own with {@code -javaagent}, sending to the bed's Postfix through the bed's DNSSEC resolver.
+ * Every test asserts what reached the wire or the mailbox, and what the application was told.
+ */
+class AgentEnforcementTest {
+    private static TestBed bed;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startBed() {
+        bed = TestBed.shared();
+    }
+
+    @BeforeEach
+    void cleanBed() {
+        bed.reset();
+    }
+
+    /** A deployment configuration pointing at the bed: its resolver, its trust anchor, its CA. */
+    private String agentConfig(String... lines) throws IOException {
+        Path file = dir.resolve("mailtls.properties");
+        List<String> all = new java.util.ArrayList<>(List.of(
+                "mailtls.dns.servers = " + bed.properties().getProperty(BedProperties.RESOLVER),
+                "mailtls.dns.dnssec = validate",
+                "mailtls.dns.trust-anchors = " + bed.properties().getProperty(BedProperties.TRUST_ANCHOR_DS_FILE),
+                "mailtls.tls.trust-store = " + bed.certificates().caFile()));
+        all.addAll(List.of(lines));
+        Files.write(file, all);
+        return "config=" + file;
+    }
+
+    private static SenderRun sender(MailLibrary library, String host, String subject, String style) {
+        return SenderRun.sampleSender(library)
+                .jvmOption("-Djdk.net.hosts.file=" + bed.hostsFile())
+                .arguments(host, "25", "user@" + host.substring(3), subject, style);
+    }
+
+    private static DeliveredMessage delivered(String domain, String subject) {
+        List<DeliveredMessage> messages = bed.mailboxes().awaitMessages(domain, 1, Duration.ofSeconds(20));
+        return messages.stream().filter(message -> message.headers("Subject").contains(subject)).findFirst()
+                .orElseThrow(() -> new AssertionError("no message \"" + subject + "\" for " + domain + ": " + messages));
+    }
+
+    private static String subject() {
+        return "it-" + UUID.randomUUID();
+    }
+
+    @ParameterizedTest
+    @EnumSource(MailLibrary.class)
+    void daneAuthenticatedDeliveryArrivesOverTls(MailLibrary library) throws IOException {
+        String subject = subject();
+
+        SenderRun.Result result = sender(library, "mx.dane-ok.test", subject, "starttls")
+                .agent(agentConfig("mailtls.level = dane-only")).run();
+
+        assertThat(result.outcome()).as(result.toString()).isEqualTo("SENT");
+        assertThat(result.stderr()).contains("Verified TLS connection established to mx.dane-ok.test[127.0.0.2]:25: TLSv1.3")
+                .contains("DANE TLSA 3 1 1");
+        assertThat(delivered("dane-ok.test", subject).arrivedOverTls()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(MailLibrary.class)
+    void strippedStartTlsSendsNothingInClearAndDefers(MailLibrary library) throws IOException {
+        bed.stripProxy().setFakeAuth(true);
+
+        SenderRun.Result result = sender(library, "mx.starttls-strip.test", subject(), "starttls")
+                .arguments("mailer", "s3cret-password")
+                .agent(agentConfig("mailtls.level = dane-only")).run();
+
+        assertThat(result.outcome()).as(result.toString())
+                .startsWith("FAILED " + library.smtpPackage() + ".SMTPSendFailedException: 454 4.7.4 TLS is required, but was not offered");
+        assertThat(bed.stripProxy().connections()).isNotEmpty();
+        assertThat(bed.stripProxy().cleartextSensitiveCommands()).as(bed.stripProxy().report()).isEmpty();
+        for (ProxyConnection connection : bed.stripProxy().connections()) {
+            assertThat(connection.clientText()).doesNotContain("AUTH").doesNotContain("MAIL FROM").doesNotContain("s3cret");
+        }
+        assertThat(result.stderr()).doesNotContain("s3cret-password");
+    }
+
+    @ParameterizedTest
+    @EnumSource(MailLibrary.class)
+    void tlsaMismatchIsRefusedEvenWithACertificateOfATrustedCa(MailLibrary library) throws IOException {
+        String subject = subject();
+
+        SenderRun.Result result = sender(library, "mx.dane-mismatch.test", subject, "starttls")
+                .agent(agentConfig("mailtls.level = dane-only")).run();
+
+        assertThat(result.outcome()).as(result.toString())
+                .startsWith("FAILED " + library.smtpPackage() + ".SMTPSendFailedException: 454 4.7.5 Server certificate not verified: DANE: no TLSA record of _25._tcp.mx.dane-mismatch.test matched");
+        assertThat(bed.mailboxes().messages("dane-mismatch.test")).isEmpty();
+    }
+
+    @Test
+    void rejectActionGivesAPermanentFailure() throws IOException {
+        SenderRun.Result result = sender(MailLibrary.ANGUS_MAIL_2_0_3, "mx.dane-mismatch.test", subject(), "starttls")
+                .agent(agentConfig("mailtls.level = dane-only", "mailtls.action = reject")).run();
+
+        assertThat(result.outcome()).as(result.toString())
+                .startsWith("FAILED org.eclipse.angus.mail.smtp.SMTPSendFailedException: 554 5.7.5 Server certificate not verified")
+                .contains("message rejected (action=reject)");
+    }
+
+    @Test
+    void auditDeliversAndSaysSoLoudly() throws IOException {
+        String subject = subject();
+
+        SenderRun.Result result = sender(MailLibrary.JAVAX_MAIL_1_6_2, "mx.dane-mismatch.test", subject, "starttls")
+                .agent(agentConfig("mailtls.level = dane-only", "mailtls.action = audit")).run();
+
+        assertThat(result.outcome()).as(result.toString()).isEqualTo("SENT");
+        assertThat(result.stderr()).contains("AUDIT: DANE: no TLSA record of _25._tcp.mx.dane-mismatch.test matched")
+                .contains("sending anyway because action=audit");
+        assertThat(delivered("dane-mismatch.test", subject).arrivedOverTls()).isTrue();
+    }
+
+    @Test
+    void applicationThatTurnsStartTlsOffIsOverruled() throws IOException {
+        String subject = subject();
+
+        SenderRun.Result result = sender(MailLibrary.JAKARTA_MAIL_2_0_1, "mx.dane-ok.test", subject, "notls")
+                .agent(agentConfig("mailtls.level = dane-only")).run();
+
+        assertThat(result.outcome()).as(result.toString()).isEqualTo("SENT");
+        assertThat(delivered("dane-ok.test", subject).arrivedOverTls()).isTrue();
+    }
+
+    @Test
+    void levelNoneSendsInPlaintextAsPostfixWould() throws IOException {
+        String subject = subject();
+
+        SenderRun.Result result = sender(MailLibrary.JAKARTA_MAIL_2_0_1, "mx.dane-ok.test", subject, "starttls")
+                .agent(agentConfig("mailtls.level = none")).run();
+
+        assertThat(result.outcome()).as(result.toString()).isEqualTo("SENT");
+        assertThat(delivered("dane-ok.test", subject).arrivedOverTls()).isFalse();
+    }
+
+    @Test
+    void levelMayFallsBackToPlaintextWhereNoTlsIsOffered() throws IOException {
+        String subject = subject();
+
+        SenderRun.Result result = sender(MailLibrary.ANGUS_MAIL_2_0_3, "mx.no-tls.test", subject, "plain")
+                .agent(agentConfig("mailtls.level = may")).run();
+
+        assertThat(result.outcome()).as(result.toString()).isEqualTo("SENT");
+        assertThat(delivered("no-tls.test", subject).arrivedOverTls()).isFalse();
+    }
+
+    @Test
+    void daneFallsBackToEncryptWhereNoTlsaIsPublished() throws IOException {
+        String subject = subject();
+
+        SenderRun.Result result = sender(MailLibrary.ANGUS_MAIL_2_0_3, "mx.no-dane.test", subject, "plain")
+                .agent(agentConfig("mailtls.level = dane fallback=encrypt")).run();
+
+        assertThat(result.outcome()).as(result.toString()).isEqualTo("SENT");
+        assertThat(result.stderr()).contains("effective=encrypt");
+        assertThat(delivered("no-dane.test", subject).arrivedOverTls()).isTrue();
+    }
+
+    @Test
+    void bogusTlsaDefersBeforeAnyConnection() throws IOException {
+        SenderRun.Result result = sender(MailLibrary.ANGUS_MAIL_2_0_3, "mx.bogus-tlsa.test", subject(), "starttls")
+                .agent(agentConfig("mailtls.level = dane")).run();
+
+        assertThat(result.outcome()).as(result.toString())
+                .startsWith("FAILED org.eclipse.angus.mail.smtp.SMTPSendFailedException: 454 4.7.5 TLSA lookup error");
+        assertThat(bed.mailboxes().messages("bogus-tlsa.test")).isEmpty();
+    }
+
+    @Test
+    void brokenConfigurationBlocksAllSmtpSending() throws IOException {
+        SenderRun.Result result = sender(MailLibrary.JAVAX_MAIL_1_4_7, "mx.dane-ok.test", subject(), "starttls")
+                .agent(agentConfig("mailtls.levle = dane-only")).run();
+
+        assertThat(result.stderr()).contains("mailtls.levle").contains("did you mean mailtls.level?")
+                .contains("all SMTP sending is blocked");
+        assertThat(result.outcome()).startsWith("FAILED com.sun.mail.smtp.SMTPSendFailedException: 454 4.7.5 MailTLS Guard blocks SMTP sending");
+        assertThat(bed.mailboxes().messages("dane-ok.test")).isEmpty();
+    }
+}
