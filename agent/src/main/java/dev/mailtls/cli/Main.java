@@ -18,7 +18,7 @@ public final class Main {
     }
 
     /** Runs one command line and returns its exit code (the tests call this directly). */
-    static int run(List<String> args, PrintStream out, PrintStream err) {
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
         Map<String, Command> commands = commands();
         if (args.isEmpty()) {
             printHelp(commands, err);
@@ -45,7 +45,7 @@ public final class Main {
     private static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command command : new Command[] {
-            new ConfigCheckCommand(), new PolicyCommand(), new VerifyCommand(), new TlsaCommand(), new AttachCommand(),
+            new ConfigCheckCommand(), new PolicyCommand(), new CheckCommand(), new VerifyCommand(), new TlsaCommand(), new AttachCommand(),
             new DemoCommand(),
         }) {
             commands.put(command.name(), command);

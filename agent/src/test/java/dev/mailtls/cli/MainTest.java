@@ -109,7 +109,7 @@ class MainTest {
     @Test
     void unknownCommandListsTheCommands() {
         assertThat(run("frobnicate")).isEqualTo(2);
-        assertThat(err()).contains("unknown command \"frobnicate\"; commands: config-check, policy, verify, tlsa, attach, demo");
+        assertThat(err()).contains("unknown command \"frobnicate\"; commands: config-check, policy, check, verify, tlsa, attach, demo");
     }
 
     @Test

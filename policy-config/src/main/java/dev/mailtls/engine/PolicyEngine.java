@@ -4,11 +4,20 @@ import dev.mailtls.config.MailTlsConfig;
 import dev.mailtls.dns.DestinationResolver;
 import dev.mailtls.dns.DnssecResolver;
 import dev.mailtls.dns.HostLookup;
+import dev.mailtls.dns.MxHost;
 import dev.mailtls.dns.TlsaOutcome;
 import dev.mailtls.policy.DestinationPolicy;
 import dev.mailtls.policy.PolicyMatch;
 import dev.mailtls.policy.TlsLevel;
+import dev.mailtls.dane.TlsaSet;
+import dev.mailtls.policy.PolicyAction;
+import dev.mailtls.tls.ClientTlsContext;
+import dev.mailtls.tls.ReferenceIdentifiers;
+import dev.mailtls.tls.TrustStore;
+import dev.mailtls.tls.VerificationRequirement;
 import java.io.Closeable;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Collections;
 
@@ -23,16 +32,25 @@ public final class PolicyEngine implements Closeable {
     private final MailTlsConfig config;
     private final DnssecResolver dns;
     private final DestinationResolver destinations;
+    private final TrustStore trustStore;
 
-    private PolicyEngine(MailTlsConfig config, DnssecResolver dns) {
+    private PolicyEngine(MailTlsConfig config, DnssecResolver dns, TrustStore trustStore) {
         this.config = config;
         this.dns = dns;
         this.destinations = new DestinationResolver(dns);
+        this.trustStore = trustStore;
     }
 
-    /** The engine for {@code config}, with a DNS resolver made from its DNS settings. */
-    public static PolicyEngine create(MailTlsConfig config) {
-        return new PolicyEngine(config, DnssecResolver.create(config.dns()));
+    /**
+     * The engine for {@code config}: loads its PKIX trust store and starts a DNS resolver made from
+     * its DNS settings.
+     *
+     * @throws IOException if the trust store cannot be read
+     * @throws GeneralSecurityException if the trust store holds no usable CA certificate
+     */
+    public static PolicyEngine create(MailTlsConfig config) throws IOException, GeneralSecurityException {
+        TrustStore trustStore = TrustStore.fromSettings(config.tls());
+        return new PolicyEngine(config, DnssecResolver.create(config.dns()), trustStore);
     }
 
     public MailTlsConfig config() {
@@ -55,20 +73,44 @@ public final class PolicyEngine implements Closeable {
      * DNSSEC-validated addresses and TLSA records only for the DANE levels.
      */
     public ConnectionRequirement forHost(PolicyMatch match, String host, int port) {
-        DestinationPolicy policy = match.policy();
-        TlsLevel level = policy.level();
+        TlsLevel level = match.policy().level();
         if (!level.usesDane()) {
-            return withoutDane(match, host, port, level, "level " + level);
+            return withoutDane(match, host, host, port, level, "level " + level);
         }
-        HostLookup lookup = destinations.lookupHost(host, port);
+        return withDane(match, host, host, port, destinations.lookupHost(host, port), false);
+    }
+
+    /**
+     * What a connection to one MX host of a recipient domain must achieve (the mailet, and
+     * {@code mailtls check DOMAIN}). At {@code secure} the certificate must name the next hop (the
+     * domain); at {@code verify}, the MX host. Under DANE an insecure MX RRset still uses the host's
+     * secure TLSA records but can never be logged as Verified (Postfix's default), and
+     * {@code dane-only} refuses it: mandatory DANE needs a signed MX (RFC 7672 §2.2.1).
+     */
+    public ConnectionRequirement forMxHost(PolicyMatch match, MxHost host, int port) {
+        TlsLevel level = match.policy().level();
+        if (!level.usesDane()) {
+            return withoutDane(match, host.name(), host.destination(), port, level, "level " + level);
+        }
+        if (!host.mxSecure() && level == TlsLevel.DANE_ONLY) {
+            return refused(match, host.name(), port, null, "dane-only requires a DNSSEC-secure MX lookup, but the MX"
+                    + " records of " + host.destination() + " are not signed");
+        }
+        return withDane(match, host.name(), host.destination(), port, destinations.lookupHost(host, port), !host.mxSecure());
+    }
+
+    private static ConnectionRequirement withDane(PolicyMatch match, String host, String nextHop, int port,
+            HostLookup lookup, boolean insecureMx) {
         TlsaOutcome tlsa = lookup.tlsa();
         if (lookup.addresses().isEmpty()) {
             return refused(match, host, port, tlsa, "address lookup of " + host + " failed: " + lookup.addressReason());
         }
+        String mxNote = insecureMx ? " (MX lookup insecure: authenticated, but never Verified)" : "";
         switch (tlsa.kind()) {
             case AUTHENTICATION_REQUIRED:
                 return new ConnectionRequirement(match, host, port, ConnectionRequirement.Kind.DANE, tlsa.referenceNames(),
-                        tlsa.baseDomain(), tlsa, tlsa.usableRecords().size() + " usable TLSA records at " + tlsa.tlsaName());
+                        tlsa.baseDomain(), tlsa, tlsa.usableRecords().size() + " usable TLSA records at " + tlsa.tlsaName()
+                        + mxNote);
             case ENCRYPTION_REQUIRED:
                 return new ConnectionRequirement(match, host, port, ConnectionRequirement.Kind.ENCRYPT,
                         Collections.<String>emptyList(), tlsa.baseDomain(), tlsa,
@@ -76,16 +118,18 @@ public final class PolicyEngine implements Closeable {
             case LOOKUP_FAILED:
                 return refused(match, host, port, tlsa, "TLSA lookup error: " + tlsa.reason());
             default:
-                if (level == TlsLevel.DANE_ONLY) {
+                DestinationPolicy policy = match.policy();
+                if (policy.level() == TlsLevel.DANE_ONLY) {
                     return refused(match, host, port, tlsa, "dane-only requires usable DNSSEC-secure TLSA records: "
                             + tlsa.reason());
                 }
-                return withoutDane(match, host, port, policy.daneFallback(), "no DANE (" + tlsa.reason() + "): fallback "
-                        + policy.daneFallback());
+                return withoutDane(match, host, nextHop, port, policy.daneFallback(), "no DANE (" + tlsa.reason()
+                        + "): fallback " + policy.daneFallback());
         }
     }
 
-    private static ConnectionRequirement withoutDane(PolicyMatch match, String host, int port, TlsLevel level, String reason) {
+    private static ConnectionRequirement withoutDane(PolicyMatch match, String host, String nextHop, int port,
+            TlsLevel level, String reason) {
         switch (level) {
             case NONE:
                 return plain(match, host, port, ConnectionRequirement.Kind.NONE, reason);
@@ -94,13 +138,13 @@ public final class PolicyEngine implements Closeable {
             case ENCRYPT:
                 return plain(match, host, port, ConnectionRequirement.Kind.ENCRYPT, reason);
             case VERIFY:
-                // Postfix's verify matches the host name.
+                // Postfix's verify matches the server's host name.
                 return new ConnectionRequirement(match, host, port, ConnectionRequirement.Kind.VERIFY,
                         Collections.singletonList(host), host, null, reason);
             default:
-                // secure: the next hop and its subdomains (Postfix "nexthop, dot-nexthop"); here the host is the next hop.
+                // secure: the next hop and every name below it (Postfix "nexthop, dot-nexthop").
                 return new ConnectionRequirement(match, host, port, ConnectionRequirement.Kind.SECURE,
-                        Arrays.asList(host, "." + host), host, null, reason);
+                        Arrays.asList(nextHop, "." + nextHop), host, null, reason);
         }
     }
 
@@ -112,6 +156,36 @@ public final class PolicyEngine implements Closeable {
     private static ConnectionRequirement refused(PolicyMatch match, String host, int port, TlsaOutcome tlsa, String reason) {
         return new ConnectionRequirement(match, host, port, ConnectionRequirement.Kind.REFUSED,
                 Collections.<String>emptyList(), host, tlsa, reason);
+    }
+
+    /**
+     * The TLS client context whose trust manager enforces {@code requirement}: DANE against its
+     * TLSA records, PKIX against the trust store and its names, or "any certificate, recorded"
+     * where no authentication is required (the trust store then only tells Trusted from
+     * Untrusted in the log line). Under {@code action=audit} the same checks run and are
+     * recorded but never fail the handshake. SNI is the requirement's server name.
+     *
+     * @throws GeneralSecurityException if a configured protocol is not supported by this JVM
+     */
+    public ClientTlsContext tlsContext(ConnectionRequirement requirement) throws GeneralSecurityException {
+        VerificationRequirement verification;
+        switch (requirement.kind()) {
+            case DANE:
+                TlsaSet tlsa = TlsaSet.builder().baseDomain(requirement.tlsa().baseDomain(), requirement.port())
+                        .addAll(requirement.tlsa().records()).build();
+                verification = VerificationRequirement.dane(tlsa, ReferenceIdentifiers.of(requirement.names()));
+                break;
+            case VERIFY:
+            case SECURE:
+                verification = VerificationRequirement.pkix(trustStore, ReferenceIdentifiers.of(requirement.names()));
+                break;
+            default:
+                verification = VerificationRequirement.anyCertificate(trustStore);
+        }
+        if (requirement.match().policy().action() == PolicyAction.AUDIT) {
+            verification = verification.reportOnly();
+        }
+        return ClientTlsContext.builder(verification).settings(config.tls()).serverName(requirement.serverName()).build();
     }
 
     @Override

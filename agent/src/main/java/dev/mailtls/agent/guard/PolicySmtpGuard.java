@@ -7,7 +7,6 @@ import dev.mailtls.engine.PolicyEngine;
 import dev.mailtls.log.TlsSummary;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.PolicyMatch;
-import dev.mailtls.tls.TrustStore;
 import dev.mailtls.tls.VerificationOutcome;
 import java.io.IOException;
 import java.net.Socket;
@@ -31,12 +30,10 @@ public final class PolicySmtpGuard implements SmtpGuard {
     private static final String NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
 
     private final PolicyEngine engine;
-    private final HandshakeContexts handshakes;
     private final ThreadLocal<ConnectionAttempt> current = new ThreadLocal<>();
 
-    PolicySmtpGuard(PolicyEngine engine, TrustStore trustStore) {
+    PolicySmtpGuard(PolicyEngine engine) {
         this.engine = engine;
-        this.handshakes = new HandshakeContexts(engine.config().tls(), trustStore);
     }
 
     /**
@@ -46,8 +43,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
      * @throws GeneralSecurityException if the trust store holds no usable certificate
      */
     public static PolicySmtpGuard forConfig(MailTlsConfig config) throws IOException, GeneralSecurityException {
-        TrustStore trustStore = TrustStore.fromSettings(config.tls());
-        return new PolicySmtpGuard(PolicyEngine.create(config), trustStore);
+        return new PolicySmtpGuard(PolicyEngine.create(config));
     }
 
     @Override
@@ -125,7 +121,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
             if (attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED && !audit(attempt.requirement)) {
                 throw new IOException(attempt.requirement.reason());
             }
-            displaced = TlsProperties.install(copy, prefix, handshakes.contextFor(attempt.requirement).socketFactory(),
+            displaced = TlsProperties.install(copy, prefix, engine.tlsContext(attempt.requirement).socketFactory(),
                     engine.config().tls().protocols());
         } catch (IOException | GeneralSecurityException | RuntimeException cannotSetUp) {
             // Recorded so that the connection's failure is reported as the policy's 4.7.5, not as a network error.

@@ -8,7 +8,6 @@ import dev.mailtls.agent.bootstrap.SmtpGuard;
 import dev.mailtls.config.ConfigLoader;
 import dev.mailtls.config.MailTlsConfig;
 import dev.mailtls.engine.PolicyEngine;
-import dev.mailtls.tls.TrustStore;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import java.io.IOException;
@@ -29,7 +28,7 @@ class PolicySmtpGuardTest {
             overrides.setProperty(settings[i], settings[i + 1]);
         }
         MailTlsConfig config = ConfigLoader.withOverrides(overrides).loadWithoutFile();
-        return new PolicySmtpGuard(PolicyEngine.create(config), TrustStore.jdkDefault());
+        return new PolicySmtpGuard(PolicyEngine.create(config));
     }
 
     @Test
