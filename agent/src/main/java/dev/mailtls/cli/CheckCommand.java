@@ -1,7 +1,5 @@
 package dev.mailtls.cli;
 
-import dev.mailtls.config.ConfigException;
-import dev.mailtls.config.ConfigLoader;
 import dev.mailtls.config.MailTlsConfig;
 import dev.mailtls.dane.TlsaRecord;
 import dev.mailtls.dns.HostLookup;
@@ -13,7 +11,6 @@ import dev.mailtls.policy.PolicyMatch;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.util.List;
 
@@ -58,12 +55,8 @@ final class CheckCommand implements Command {
             err.println("usage: check [--config FILE] DESTINATION[:port]");
             return USAGE;
         }
-        MailTlsConfig config;
-        try {
-            ConfigLoader loader = ConfigLoader.standard();
-            config = file == null ? loader.loadWithoutFile() : loader.load(Paths.get(file));
-        } catch (ConfigException invalid) {
-            err.println(invalid.getMessage());
+        MailTlsConfig config = CommandConfig.load(file, err);
+        if (config == null) {
             return USAGE;
         }
         Route route;

@@ -1,13 +1,10 @@
 package dev.mailtls.cli;
 
-import dev.mailtls.config.ConfigException;
-import dev.mailtls.config.ConfigLoader;
 import dev.mailtls.config.MailTlsConfig;
 import dev.mailtls.config.Setting;
 import dev.mailtls.policy.DestinationPolicy;
 import dev.mailtls.policy.PolicyRule;
 import java.io.PrintStream;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,11 +32,8 @@ final class ConfigCheckCommand implements Command {
             return USAGE;
         }
         String file = args.get(0);
-        MailTlsConfig config;
-        try {
-            config = ConfigLoader.standard().load(Paths.get(file));
-        } catch (ConfigException invalid) {
-            err.println(invalid.getMessage());
+        MailTlsConfig config = CommandConfig.load(file, err);
+        if (config == null) {
             return USAGE;
         }
         out.println(file + ": valid");

@@ -1,12 +1,9 @@
 package dev.mailtls.cli;
 
-import dev.mailtls.config.ConfigException;
-import dev.mailtls.config.ConfigLoader;
 import dev.mailtls.config.MailTlsConfig;
 import dev.mailtls.policy.PolicyMatch;
 import dev.mailtls.policy.PolicyRule;
 import java.io.PrintStream;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,11 +31,8 @@ final class PolicyCommand implements Command {
             return USAGE;
         }
         String file = args.get(0);
-        MailTlsConfig config;
-        try {
-            config = ConfigLoader.standard().load(Paths.get(file));
-        } catch (ConfigException invalid) {
-            err.println(invalid.getMessage());
+        MailTlsConfig config = CommandConfig.load(file, err);
+        if (config == null) {
             return USAGE;
         }
         String destination = args.get(1);
