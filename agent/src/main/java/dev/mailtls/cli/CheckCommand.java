@@ -112,7 +112,11 @@ final class CheckCommand implements Command {
     private static boolean probeHost(PolicyEngine engine, SmtpProbe probe, ConnectionRequirement requirement, PrintStream out) {
         // The policy's own DNS view, whatever the level: the diagnosis shows what DANE would see.
         HostLookup lookup = engine.destinations().lookupHost(requirement.host(), requirement.port());
-        out.println("    addresses: " + lookup.addressReason());
+        StringBuilder addresses = new StringBuilder();
+        for (InetAddress address : lookup.addresses()) {
+            addresses.append(addresses.length() == 0 ? "" : ", ").append(address.getHostAddress());
+        }
+        out.println("    addresses " + (addresses.length() == 0 ? "none" : addresses) + " (" + lookup.addressReason() + ")");
         if (requirement.tlsa() != null) {
             out.println("    TLSA " + requirement.tlsa().tlsaName() + ": " + requirement.tlsa().reason());
             for (TlsaRecord record : requirement.tlsa().records()) {
