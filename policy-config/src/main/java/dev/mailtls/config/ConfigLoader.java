@@ -9,6 +9,7 @@ import dev.mailtls.policy.PolicyRule;
 import dev.mailtls.policy.PolicyTable;
 import dev.mailtls.policy.TlsLevel;
 import dev.mailtls.tls.TlsSettings;
+import dev.mailtls.tls.TrustStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -343,20 +344,28 @@ public final class ConfigLoader {
                 }
             }
         }
-        String trustStore = null;
+        String trustStorePath = null;
+        TrustStore trustStore = null;
         ConfigEntry trustStoreEntry = entries.get(TLS_TRUST_STORE);
         if (trustStoreEntry != null) {
             Path path = trustStoreEntry.path();
+            trustStorePath = path.toString();
             if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
                 problems.add(trustStoreEntry.problem("is not a readable file; give a PEM bundle of CA certificates"
                         + " or a PKCS12/JKS key store, or remove the key to use the JDK's trust store"));
+            } else {
+                try {
+                    // Read now, so that a broken trust store is a start-up error, not a failure of the first verify connection.
+                    trustStore = TrustStore.load(path, null);
+                } catch (IOException | RuntimeException unusable) {
+                    problems.add(trustStoreEntry.problem(unusable.getMessage()));
+                }
             }
-            trustStore = path.toString();
         }
         settings.add(new Setting(TLS_PROTOCOLS, String.join(",", protocols), originOf(protocolsEntry)));
-        settings.add(new Setting(TLS_TRUST_STORE, trustStore == null ? "the JDK's default trust store" : trustStore,
+        settings.add(new Setting(TLS_TRUST_STORE, trustStorePath == null ? "the JDK's default trust store" : trustStorePath,
                 originOf(trustStoreEntry)));
-        return problems.size() == before ? new TlsSettings(protocols, trustStore) : null;
+        return problems.size() == before ? new TlsSettings(protocols, trustStorePath, trustStore) : null;
     }
 
     private static String canonicalProtocol(String text) {

@@ -12,10 +12,17 @@ import java.util.List;
 public final class TlsSettings {
     private final List<String> protocols;
     private final String trustStorePath;
+    private final TrustStore trustStore;
 
     public TlsSettings(List<String> protocols, String trustStorePath) {
+        this(protocols, trustStorePath, null);
+    }
+
+    /** With the trust store at {@code trustStorePath} already read (the configuration loader checks it so). */
+    public TlsSettings(List<String> protocols, String trustStorePath, TrustStore trustStore) {
         this.protocols = Collections.unmodifiableList(new ArrayList<String>(protocols));
         this.trustStorePath = trustStorePath;
+        this.trustStore = trustStore;
     }
 
     /** The JSSE protocol names to enable, e.g. {@code [TLSv1.3, TLSv1.2]}. */
@@ -29,5 +36,10 @@ public final class TlsSettings {
      */
     public String trustStorePath() {
         return trustStorePath;
+    }
+
+    /** The trust store read from {@link #trustStorePath()} when it was read already, else {@code null}. */
+    public TrustStore trustStore() {
+        return trustStore;
     }
 }

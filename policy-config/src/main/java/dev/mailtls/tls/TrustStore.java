@@ -93,6 +93,9 @@ public final class TrustStore {
 
     /** The trust store {@code settings} name, or the JDK default when they name none. */
     public static TrustStore fromSettings(TlsSettings settings) throws IOException, GeneralSecurityException {
+        if (settings.trustStore() != null) {
+            return settings.trustStore();
+        }
         return settings.trustStorePath() == null ? jdkDefault() : load(Paths.get(settings.trustStorePath()), null);
     }
 

@@ -68,7 +68,7 @@ class ConfigLoaderTest {
         Path example = Path.of("..", "docs", "mailtls.properties.example");
         if (!Files.isReadable(Path.of("/etc/ssl/certs/ca-certificates.crt"))) {
             // The example names Debian's CA bundle; elsewhere stand in for it.
-            overrides.setProperty("mailtls.tls.trust-store", Files.createFile(dir.resolve("ca.pem")).toString());
+            overrides.setProperty("mailtls.tls.trust-store", caBundle().toString());
         }
 
         MailTlsConfig config = loader().load(example);
@@ -333,6 +333,23 @@ class ConfigLoaderTest {
     void trustStoreMustBeAReadableFile() throws Exception {
         assertThat(rejected("mailtls.tls.trust-store = " + dir.resolve("nope.p12")).getMessage())
                 .contains("is not a readable file; give a PEM bundle");
+    }
+
+    @Test
+    void trustStoreIsReadAtStartUp() throws Exception {
+        Path garbage = dir.resolve("garbage.pem");
+        Files.writeString(garbage, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+        assertThat(rejected("mailtls.tls.trust-store = " + garbage).getMessage())
+                .contains(":1: mailtls.tls.trust-store").contains("not a valid PEM certificate bundle");
+
+        MailTlsConfig config = load("mailtls.tls.trust-store = " + caBundle());
+        assertThat(config.tls().trustStore()).isNotNull();
+    }
+
+    private Path caBundle() throws IOException {
+        Path bundle = dir.resolve("ca.pem");
+        Files.writeString(bundle, dev.mailtls.testing.TestCertificate.builder().commonName("Test CA").certificateAuthority(0).build().pem());
+        return bundle;
     }
 
     @Test
