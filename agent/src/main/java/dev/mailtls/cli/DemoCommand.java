@@ -1,18 +1,18 @@
 package dev.mailtls.cli;
 
-import dev.mailtls.config.ConfigException;
-import dev.mailtls.config.ConfigLoader;
-import dev.mailtls.config.MailTlsConfig;
-import dev.mailtls.policy.PolicyMatch;
+import dev.mailtls.demo.Demonstration;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.List;
-import java.util.Properties;
 
 /**
- * {@code demo}: a self-contained demonstration on an embedded configuration. For now it shows how
- * the policy engine decides per destination; the live SMTP demonstration (in-process DNSSEC zone,
- * honest and attacking SMTP servers, an unmodified application with the agent attached) replaces
- * it when the agent's instrumentation lands.
+ * {@code demo}: the live demonstration on an embedded default (see {@link Demonstration}). It
+ * attaches the very jar it runs from to the application it starts, so it runs from the packaged
+ * agent jar only. Exit code 0 when every scenario behaved as expected, 1 otherwise.
  */
 final class DemoCommand implements Command {
     @Override
@@ -27,47 +27,45 @@ final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "demonstrate policy decisions on an embedded configuration (nothing installed, nothing sent)";
+        return "an unmodified Jakarta Mail application against honest and attacking SMTP servers, with and without"
+                + " the agent (in-process DNSSEC and SMTP on 127.0.0.1; needs only the JDK)";
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
-        Properties embedded = new Properties();
-        embedded.setProperty("mailtls.policy.bank.example", "dane-only action=reject");
-        embedded.setProperty("mailtls.policy.*.partner.example", "secure");
-        embedded.setProperty("mailtls.policy.legacy.example", "may");
-        embedded.setProperty("mailtls.dns.servers", "127.0.0.1");
-        MailTlsConfig config;
-        try {
-            config = ConfigLoader.withOverrides(embedded).loadWithoutFile();
-        } catch (ConfigException bug) {
-            err.println(bug.getMessage());
+        if (!args.isEmpty()) {
+            err.println("mailtls demo: takes no arguments, got " + args);
             return USAGE;
         }
-        out.println("MailTLS Guard demo: how the policy engine decides, on this embedded configuration:");
-        out.println();
-        for (String line : new String[] {
-            "mailtls.level = dane fallback=encrypt          (built-in default)",
-            "mailtls.action = defer                         (built-in default)",
-            "mailtls.policy.bank.example = dane-only action=reject",
-            "mailtls.policy.*.partner.example = secure",
-            "mailtls.policy.legacy.example = may",
-        }) {
-            out.println("  " + line);
+        Path jar = agentJar();
+        if (jar == null) {
+            err.println("mailtls demo: runs from the agent jar only (it attaches that jar to the application it starts):"
+                    + " java -jar agent/target/mailtls-agent.jar demo, or ./scripts/demo");
+            return USAGE;
         }
-        out.println();
-        ConfigCheckCommand.Table table = new ConfigCheckCommand.Table("DESTINATION", "POLICY", "WHY");
-        for (String destination : new String[] {
-            "bank.example", "smtp.eu.partner.example", "partner.example", "legacy.example", "Mail.Anywhere.example.",
-        }) {
-            PolicyMatch match = config.policies().match(destination);
-            table.add(destination, match.policy().toString(), match.reason());
+        try {
+            return Demonstration.run(jar, out, err) ? OK : NOT_COMPLIANT;
+        } catch (IOException cannotSetUp) {
+            err.println("mailtls demo: could not run: " + cannotSetUp.getMessage());
+            return NOT_COMPLIANT;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            err.println("mailtls demo: interrupted");
+            return NOT_COMPLIANT;
         }
-        table.print(out, "  ");
-        out.println();
-        out.println("The live demonstration (an in-process DNSSEC-signed zone, honest, STARTTLS-stripping and");
-        out.println("impostor SMTP servers, and an unmodified application with the agent attached) is not yet");
-        out.println("available: it arrives with the agent's instrumentation (see README.md, Status).");
-        return OK;
+    }
+
+    /** The jar this class was loaded from, or {@code null} when it comes from a classes folder. */
+    private static Path agentJar() {
+        CodeSource source = DemoCommand.class.getProtectionDomain().getCodeSource();
+        if (source == null) {
+            return null;
+        }
+        try {
+            File location = new File(source.getLocation().toURI());
+            return location.isFile() && location.getName().endsWith(".jar") ? location.toPath() : null;
+        } catch (URISyntaxException | IllegalArgumentException notAFile) {
+            return null;
+        }
     }
 }
