@@ -55,8 +55,11 @@ final class DemoReport {
             }
         }
         out.println();
-        printConclusion(out);
-        out.println();
+        if (allAsExpected()) {
+            // The conclusion states what the scenarios showed, so only when they showed it.
+            printConclusion(out);
+            out.println();
+        }
         printSelfCheck(out);
     }
 

@@ -15,7 +15,10 @@ final class ScenarioResult {
     private static final Pattern REFUSED = Pattern.compile("mailtls: .* refused: (.*?); level=\\S+ effective=(\\S+).*");
     private static final Pattern EFFECTIVE = Pattern.compile("; level=\\S+ effective=(\\S+)");
     private static final Pattern DANE_MATCH = Pattern.compile("DANE TLSA \\d \\d \\d \\S+ matched");
-    /** Where the host names (in the table's first column already) and the evidence (printed in full below it) are. */
+    /**
+     * What a table cell leaves out of a refusal's reason: the host and TLSA names (the row names the
+     * server already) and all after the first sentence (the report prints the whole line below the table).
+     */
     private static final Pattern DETAIL = Pattern.compile(" by host \\S+| of _\\d+\\._tcp\\.\\S+|(\\.|;) .*");
 
     private final Scenario scenario;
