@@ -146,7 +146,12 @@ final class DemoSmtpServer implements Closeable {
                     secure = true;
                     break;
                 case "AUTH":
-                    if (line.split(" ").length < 3) {
+                    String[] words = line.split(" ");
+                    if (words.length < 2 || !words[1].equalsIgnoreCase("PLAIN")) {
+                        reply(out, "504 5.5.4 Unrecognized authentication type");
+                        break;
+                    }
+                    if (words.length < 3) {
                         // AUTH PLAIN without an initial response: the credentials follow on a line of their own.
                         reply(out, "334 ");
                         readLine(in, secure ? null : session);
