@@ -132,14 +132,14 @@ class DemoIT {
     }
 
     @Test
-    void agentJarCarriesTheMailLibraryOnlyAsNestedJars() throws Exception {
+    void agentJarCarriesTheApplicationsMailLibraryAsNestedJarsOnly() throws Exception {
+        // The rest of the jar's shading rules are integration-tests' AgentJarTest.
         Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         assertThat(jar.getFileName()).hasToString("mailtls-agent.jar");
         try (JarFile agent = new JarFile(jar.toFile())) {
             List<String> entries = agent.stream().map(JarEntry::getName).toList();
-            assertThat(entries).contains("demo/jakarta.mail-2.0.1.jar", "demo/jakarta.activation-2.0.1.jar");
-            assertThat(entries).filteredOn(name -> name.endsWith(".class")).allMatch(name -> name.startsWith("dev/mailtls/"));
-            assertThat(entries).noneMatch(name -> name.startsWith("META-INF/services/") || name.endsWith("module-info.class"));
+            assertThat(entries).contains("demo/jakarta.mail-2.0.1.jar", "demo/jakarta.activation-2.0.1.jar")
+                    .noneMatch(name -> name.startsWith("jakarta/") || name.startsWith("com/sun/"));
         }
     }
 
