@@ -55,6 +55,14 @@ final class AgentInstaller {
         folder.deleteOnExit();
         ClassInjector.UsingInstrumentation.of(folder, ClassInjector.UsingInstrumentation.Target.BOOTSTRAP, instrumentation)
                 .injectRaw(classes);
+        // The bootstrap loader reads the jar written there for as long as the JVM runs; registered
+        // after the folder, it is deleted before it at exit, so the folder can go too.
+        File[] written = folder.listFiles();
+        if (written != null) {
+            for (File file : written) {
+                file.deleteOnExit();
+            }
+        }
     }
 
     /** Instruments the SMTP transport and socket classes of every supported mail library. */
