@@ -9,6 +9,7 @@ import dev.mailtls.dns.TlsaOutcome;
 import dev.mailtls.policy.DestinationPolicy;
 import dev.mailtls.policy.PolicyMatch;
 import dev.mailtls.policy.TlsLevel;
+import dev.mailtls.dane.TlsaRecord;
 import dev.mailtls.dane.TlsaSet;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.tls.ClientTlsContext;
@@ -20,7 +21,9 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -174,12 +177,12 @@ public final class PolicyEngine implements Closeable {
      * recorded but never fail the handshake. SNI is the requirement's server name.
      *
      * <p>One context serves every connection to the same host and port under an equal
-     * requirement (same effective level, equal TLSA set, same names, SNI and action), so its TLS
-     * session cache lets later connections resume a session that an earlier one verified in
-     * full, as Postfix's TLS session cache does. A changed TLSA set (a key roll-over, an attack
-     * on DNS) is a different requirement, so it gets a new context and never resumes a session
-     * verified against the old records. At most {@value #MAX_TLS_CONTEXTS} contexts are kept;
-     * the memory is cleared when full.
+     * requirement (same effective level, the same TLSA records in any order, same names, SNI and
+     * action), so its TLS session cache lets later connections resume a session that an earlier
+     * one verified in full, as Postfix's TLS session cache does. A changed TLSA set (a key
+     * roll-over, an attack on DNS) is a different requirement, so it gets a new context and never
+     * resumes a session verified against the old records. At most {@value #MAX_TLS_CONTEXTS}
+     * contexts are kept; the memory is cleared when full.
      *
      * <p>Not shared: a requirement that asks for authentication under {@code action=audit}. Such a
      * connection proceeds even when its certificate failed, and that session must never stand in
@@ -249,7 +252,9 @@ public final class PolicyEngine implements Closeable {
         private final String host;
         private final int port;
         private final ConnectionRequirement.Kind kind;
-        private final TlsaSet tlsa;
+        /** The TLSA records as a set: an RRset has no order, and DNS answers may rotate it. */
+        private final Set<TlsaRecord> tlsaRecords;
+        private final String tlsaBaseDomain;
         private final List<String> names;
         private final String serverName;
         private final boolean audit;
@@ -258,7 +263,8 @@ public final class PolicyEngine implements Closeable {
             this.host = requirement.host();
             this.port = requirement.port();
             this.kind = requirement.kind();
-            this.tlsa = tlsa;
+            this.tlsaRecords = tlsa == null ? null : new HashSet<TlsaRecord>(tlsa.records());
+            this.tlsaBaseDomain = tlsa == null ? null : tlsa.baseDomain();
             this.names = requirement.names();
             this.serverName = requirement.serverName();
             this.audit = requirement.match().policy().action() == PolicyAction.AUDIT;
@@ -271,12 +277,13 @@ public final class PolicyEngine implements Closeable {
             }
             TlsContextKey that = (TlsContextKey) other;
             return port == that.port && audit == that.audit && kind == that.kind && equal(host, that.host)
-                    && equal(tlsa, that.tlsa) && names.equals(that.names) && equal(serverName, that.serverName);
+                    && equal(tlsaRecords, that.tlsaRecords) && equal(tlsaBaseDomain, that.tlsaBaseDomain)
+                    && names.equals(that.names) && equal(serverName, that.serverName);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(new Object[] {host, port, kind, tlsa, names, serverName, audit});
+            return Arrays.hashCode(new Object[] {host, port, kind, tlsaRecords, tlsaBaseDomain, names, serverName, audit});
         }
 
         private static boolean equal(Object a, Object b) {

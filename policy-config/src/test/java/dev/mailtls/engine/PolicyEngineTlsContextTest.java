@@ -82,6 +82,12 @@ class PolicyEngineTlsContextTest {
     }
 
     @Test
+    void sameTlsaRecordsInAnotherOrderShareTheContext() throws Exception {
+        // A TLSA RRset has no order; a resolver may rotate it between answers.
+        assertThat(engine.tlsContext(dane(HOST, ROLLED_OVER, SERVER))).isSameAs(engine.tlsContext(dane(HOST, SERVER, ROLLED_OVER)));
+    }
+
+    @Test
     void changedTlsaSetGetsANewContext() throws Exception {
         ClientTlsContext before = engine.tlsContext(dane(HOST, SERVER));
 

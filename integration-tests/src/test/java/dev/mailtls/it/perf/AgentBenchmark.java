@@ -142,7 +142,10 @@ public final class AgentBenchmark {
 
     /** The agent's configuration: the bed's resolver, trust anchor and CA, and DANE required everywhere. */
     private static String agentArguments(TestBed bed) throws IOException {
-        Path file = Files.createTempDirectory("mailtls-benchmark").resolve("mailtls.properties");
+        Path folder = Files.createTempDirectory("mailtls-benchmark");
+        Path file = folder.resolve("mailtls.properties");
+        folder.toFile().deleteOnExit();
+        file.toFile().deleteOnExit();
         Files.write(file, List.of(
                 "mailtls.level = dane-only",
                 "mailtls.dns.servers = " + bed.properties().getProperty(BedProperties.RESOLVER),
