@@ -9,6 +9,7 @@ import dev.mailtls.dns.TlsaOutcome;
 import dev.mailtls.policy.DestinationPolicy;
 import dev.mailtls.policy.PolicyMatch;
 import dev.mailtls.policy.TlsLevel;
+import dev.mailtls.dane.TlsaRecord;
 import dev.mailtls.dane.TlsaSet;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.tls.ClientTlsContext;
@@ -20,6 +21,10 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one place where MailTLS Guard decides what a connection must achieve: the policy table
@@ -29,10 +34,16 @@ import java.util.Collections;
  * DNS resolver and its cache, so close it when done.
  */
 public final class PolicyEngine implements Closeable {
+    /** How many TLS contexts {@link #tlsContext} remembers; a few KiB each. */
+    static final int MAX_TLS_CONTEXTS = 1000;
+
     private final MailTlsConfig config;
     private final DnssecResolver dns;
     private final DestinationResolver destinations;
     private final TrustStore trustStore;
+    /** The TLS contexts built so far, one per destination and requirement; see {@link #tlsContext}. */
+    private final ConcurrentHashMap<TlsContextKey, ClientTlsContext> tlsContexts =
+            new ConcurrentHashMap<TlsContextKey, ClientTlsContext>();
 
     private PolicyEngine(MailTlsConfig config, DnssecResolver dns, TrustStore trustStore) {
         this.config = config;
@@ -165,14 +176,52 @@ public final class PolicyEngine implements Closeable {
      * Untrusted in the log line). Under {@code action=audit} the same checks run and are
      * recorded but never fail the handshake. SNI is the requirement's server name.
      *
+     * <p>One context serves every connection to the same host and port under an equal
+     * requirement (same effective level, the same TLSA records in any order, same names, SNI and
+     * action), so its TLS session cache lets later connections resume a session that an earlier
+     * one verified in full, as Postfix's TLS session cache does. A changed TLSA set (a key
+     * roll-over, an attack on DNS) is a different requirement, so it gets a new context and never
+     * resumes a session verified against the old records. At most {@value #MAX_TLS_CONTEXTS}
+     * contexts are kept; the memory is cleared when full.
+     *
+     * <p>Not shared: a requirement that asks for authentication under {@code action=audit}. Such a
+     * connection proceeds even when its certificate failed, and that session must never stand in
+     * for a verified one, so each of these connections gets a context of its own and a full
+     * handshake, verified (and its violation logged) every time.
+     *
      * @throws GeneralSecurityException if a configured protocol is not supported by this JVM
      */
     public ClientTlsContext tlsContext(ConnectionRequirement requirement) throws GeneralSecurityException {
+        TlsaSet tlsa = requirement.kind() == ConnectionRequirement.Kind.DANE
+                ? TlsaSet.builder().baseDomain(requirement.tlsa().baseDomain(), requirement.port())
+                        .addAll(requirement.tlsa().records()).build()
+                : null;
+        if (authenticates(requirement) && requirement.match().policy().action() == PolicyAction.AUDIT) {
+            return buildTlsContext(requirement, tlsa);
+        }
+        TlsContextKey key = new TlsContextKey(requirement, tlsa);
+        ClientTlsContext remembered = tlsContexts.get(key);
+        if (remembered != null) {
+            return remembered;
+        }
+        ClientTlsContext built = buildTlsContext(requirement, tlsa);
+        if (tlsContexts.size() >= MAX_TLS_CONTEXTS) {
+            tlsContexts.clear();
+        }
+        ClientTlsContext raced = tlsContexts.putIfAbsent(key, built);
+        return raced != null ? raced : built;
+    }
+
+    private static boolean authenticates(ConnectionRequirement requirement) {
+        ConnectionRequirement.Kind kind = requirement.kind();
+        return kind == ConnectionRequirement.Kind.DANE || kind == ConnectionRequirement.Kind.VERIFY
+                || kind == ConnectionRequirement.Kind.SECURE;
+    }
+
+    private ClientTlsContext buildTlsContext(ConnectionRequirement requirement, TlsaSet tlsa) throws GeneralSecurityException {
         VerificationRequirement verification;
         switch (requirement.kind()) {
             case DANE:
-                TlsaSet tlsa = TlsaSet.builder().baseDomain(requirement.tlsa().baseDomain(), requirement.port())
-                        .addAll(requirement.tlsa().records()).build();
                 verification = VerificationRequirement.dane(tlsa, ReferenceIdentifiers.of(requirement.names()));
                 break;
             case VERIFY:
@@ -191,5 +240,54 @@ public final class PolicyEngine implements Closeable {
     @Override
     public void close() {
         dns.close();
+    }
+
+    /**
+     * What makes two connections' TLS contexts interchangeable: everything {@link #buildTlsContext}
+     * reads from a requirement. The trust store and the protocols are the engine's own, the same
+     * for every key. The host and port keep destinations apart even where their requirements look
+     * alike ({@code encrypt} everywhere), so one destination's sessions live in its own context.
+     */
+    private static final class TlsContextKey {
+        private final String host;
+        private final int port;
+        private final ConnectionRequirement.Kind kind;
+        /** The TLSA records as a set: an RRset has no order, and DNS answers may rotate it. */
+        private final Set<TlsaRecord> tlsaRecords;
+        private final String tlsaBaseDomain;
+        private final List<String> names;
+        private final String serverName;
+        private final boolean audit;
+
+        TlsContextKey(ConnectionRequirement requirement, TlsaSet tlsa) {
+            this.host = requirement.host();
+            this.port = requirement.port();
+            this.kind = requirement.kind();
+            this.tlsaRecords = tlsa == null ? null : new HashSet<TlsaRecord>(tlsa.records());
+            this.tlsaBaseDomain = tlsa == null ? null : tlsa.baseDomain();
+            this.names = requirement.names();
+            this.serverName = requirement.serverName();
+            this.audit = requirement.match().policy().action() == PolicyAction.AUDIT;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (!(other instanceof TlsContextKey)) {
+                return false;
+            }
+            TlsContextKey that = (TlsContextKey) other;
+            return port == that.port && audit == that.audit && kind == that.kind && equal(host, that.host)
+                    && equal(tlsaRecords, that.tlsaRecords) && equal(tlsaBaseDomain, that.tlsaBaseDomain)
+                    && names.equals(that.names) && equal(serverName, that.serverName);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(new Object[] {host, port, kind, tlsaRecords, tlsaBaseDomain, names, serverName, audit});
+        }
+
+        private static boolean equal(Object a, Object b) {
+            return a == null ? b == null : a.equals(b);
+        }
     }
 }

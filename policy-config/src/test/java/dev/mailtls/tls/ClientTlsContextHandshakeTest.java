@@ -184,6 +184,36 @@ class ClientTlsContextHandshakeTest {
     }
 
     @Test
+    void everySocketOfTheFactoryAndThePlainSocketUnderStartTlsHaveNagleOff() throws Exception {
+        ClientTlsContext tls = ClientTlsContext.builder(daneEe(EXPIRED_WRONG_NAME)).serverName("mx.example.com").build();
+        try (TestTlsServer server = TestTlsServer.start(EXPIRED_WRONG_NAME, List.of(EXPIRED_WRONG_NAME.certificate()));
+                Socket plain = new Socket(LOOPBACK, server.port());
+                Socket unconnected = tls.socketFactory().createSocket();
+                SSLSocket direct = connect(tls, server)) {
+            assertThat(plain.getTcpNoDelay()).as("a new socket's default").isFalse();
+
+            try (SSLSocket layered = (SSLSocket) tls.socketFactory().createSocket(plain, "mx.example.com", server.port(), true)) {
+                assertThat(plain.getTcpNoDelay()).as("the plain socket STARTTLS is layered on").isTrue();
+                assertThat(layered.getTcpNoDelay()).isTrue();
+                layered.startHandshake();
+                assertThat(VerificationOutcome.of(layered.getSession()).peerTrust()).isEqualTo(PeerTrust.VERIFIED);
+            }
+            assertThat(direct.getTcpNoDelay()).as("implicit TLS").isTrue();
+            assertThat(unconnected.getTcpNoDelay()).as("unconnected, connected later by the library").isTrue();
+        }
+    }
+
+    @Test
+    void socketThatCannotTakeNoDelayIsNotLayeredOn() throws Exception {
+        ClientTlsContext tls = ClientTlsContext.builder(daneEe(EXPIRED_WRONG_NAME)).serverName("mx.example.com").build();
+        Socket closed = new Socket();
+        closed.close();
+
+        assertThatThrownBy(() -> tls.socketFactory().createSocket(closed, "mx.example.com", 25, true))
+                .isInstanceOf(java.net.SocketException.class);
+    }
+
+    @Test
     void unsupportedProtocolIsRejectedWhenBuilding() {
         assertThatThrownBy(() -> ClientTlsContext.builder(daneEe(EXPIRED_WRONG_NAME)).protocols(List.of("TLSv1.9")).build())
                 .isInstanceOf(IllegalArgumentException.class)

@@ -22,8 +22,9 @@ import javax.net.ssl.SSLSocket;
  * the start of each SMTP connection it asks the engine what the connection must achieve (DNSSEC
  * and TLSA lookups included), sets STARTTLS accordingly, puts a socket factory whose trust manager
  * enforces that requirement into every handshake, and translates refusals into SMTP-coded
- * exceptions. One log line per connection. Thread-safe; the state of an attempt lives in a thread
- * local from {@code protocolConnect}'s start to its end and holds no application objects.
+ * exceptions. One log line per connection; every connection it governs gets {@code TCP_NODELAY}.
+ * Thread-safe; the state of an attempt lives in a thread local from {@code protocolConnect}'s
+ * start to its end and holds no application objects.
  */
 public final class PolicySmtpGuard implements SmtpGuard {
     static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
@@ -176,6 +177,10 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 return refuse(transport, attempt, 4, "TLS is required, but the connection to " + attempt.host()
                         + " is in plaintext", null);
             }
+            Throwable unusable = noDelay(transport, attempt, socket);
+            if (unusable != null) {
+                return unusable;
+            }
             logEstablished(attempt, socket, tls);
             return null;
         }
@@ -201,6 +206,28 @@ public final class PolicySmtpGuard implements SmtpGuard {
         }
         // Not a policy matter (connection refused, authentication failed, ...): the application's as is.
         return thrown;
+    }
+
+    /**
+     * {@code TCP_NODELAY} on the connected socket: {@code SocketFetcher}'s advice and the policy's
+     * TLS socket factory set it already, but an application may hand the transport a socket of its
+     * own. A socket that cannot take it is broken: the connection is closed and fails (4.4.2, bad
+     * connection, temporary), it is not used.
+     */
+    private static Throwable noDelay(Object transport, ConnectionAttempt attempt, Socket socket) {
+        if (socket == null) {
+            return null;
+        }
+        try {
+            socket.setTcpNoDelay(true);
+            return null;
+        } catch (IOException broken) {
+            close(transport);
+            String what = "454 4.4.2 MailTLS Guard could not set TCP_NODELAY on the connection to " + attempt.host()
+                    + " (" + broken + "); the connection is closed and the message deferred, retry later";
+            LOG.warning("mailtls: " + describe(attempt) + ": " + what);
+            return SmtpPolicyFailure.create(transport, 454, what, broken);
+        }
     }
 
     private Throwable refuse(Object transport, ConnectionAttempt attempt, int detail, String what, Throwable cause) {

@@ -121,6 +121,37 @@ class PolicySmtpGuardTest {
     }
 
     @Test
+    void establishedConnectionHasNagleOffEvenOnASocketTheApplicationMade() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "may");
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                java.net.Socket socket = new java.net.Socket(server.getInetAddress(), server.getLocalPort())) {
+            guard.connectStarting(transport, null, "smtp", "mx.example", server.getLocalPort());
+
+            assertThat(guard.connectFinished(transport, null, socket)).isNull();
+            assertThat(socket.getTcpNoDelay()).isTrue();
+        }
+    }
+
+    @Test
+    void connectionsToOneDestinationUnderOneRequirementShareOneTlsContext() throws Exception {
+        PolicySmtpGuard guard = guard();
+
+        Object first = handshakeFactory(guard, "mx.example");
+        Object second = handshakeFactory(guard, "mx.example");
+        Object otherHost = handshakeFactory(guard, "mx2.example");
+
+        assertThat(first).isInstanceOf(javax.net.ssl.SSLSocketFactory.class).isSameAs(second);
+        assertThat(otherHost).isNotSameAs(first);
+    }
+
+    /** The socket factory the guard gives the library for the STARTTLS handshake of a new connection to {@code host}. */
+    private Object handshakeFactory(PolicySmtpGuard guard, String host) throws Exception {
+        guard.connectStarting(transport, null, "smtp", host, 25);
+        Properties props = guard.startTlsProperties(new Properties(), "mail.smtp", host, 25);
+        return props.get("mail.smtp.ssl.socketFactory");
+    }
+
+    @Test
     void imapAndPop3PropertiesAreNotTouched() throws Exception {
         Properties props = new Properties();
         props.setProperty("mail.imap.ssl.trust", "*");
