@@ -127,7 +127,8 @@ class DemoIT {
 
     @Test
     void leavesNoFilesAndNoThreadsBehind() {
-        assertThat(tempFoldersAfter).isEqualTo(tempFoldersBefore);
+        // Only "no new folder": another demo on the same machine may remove its own meanwhile.
+        assertThat(tempFoldersAfter).isSubsetOf(tempFoldersBefore);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(thread -> thread.getName().startsWith("mailtls-demo"));
     }
 
