@@ -63,9 +63,8 @@ public class TlsPolicyDelivery extends GenericMailet {
         }
         delivery = new DomainDelivery(engine, new SmtpAttempt(engine, parameters, LOG), LOG);
         disposition = new MailDisposition(getMailetContext(), parameters, LOG);
-        LOG.info("mailtls: mailet {} ready: configuration {}, default policy {}; {}, bounceProcessor={}", getMailetName(),
-                parameters.policySource.describeFile(), engine.match("example.invalid").policy(), parameters.retrySchedule,
-                parameters.bounceProcessor);
+        LOG.info("mailtls: mailet {} ready: configuration {}; {}, bounceProcessor={}", getMailetName(),
+                parameters.policySource.describeFile(), parameters.retrySchedule, parameters.bounceProcessor);
     }
 
     private MessagingException configurationError(String problems) {
