@@ -9,6 +9,7 @@ import dev.mailtls.it.bed.TestBed;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MailetJarTest {
     private static final Path MAILET_JAR = Path.of("..", "james-mailet", "target", "mailtls-james-mailet.jar");
+    private static final Path JAVAX_JAR = Path.of("..", "james-mailet", "target", "mailtls-james-mailet-javax.jar");
 
     @TempDir
     Path dir;
@@ -55,6 +57,24 @@ class MailetJarTest {
         assertThat(entries()).noneMatch(name -> name.startsWith("META-INF/services/"))
                 .noneMatch(name -> name.startsWith("META-INF/versions/"))
                 .noneMatch(name -> name.endsWith("module-info.class"));
+    }
+
+    @Test
+    void javaxJarIsTheSameMailetWithJavaxMail() throws IOException {
+        assertThat(JAVAX_JAR).as("built by the james-mailet module's package phase").exists();
+        try (JarFile jakarta = new JarFile(MAILET_JAR.toFile()); JarFile javax = new JarFile(JAVAX_JAR.toFile())) {
+            List<String> classes = Collections.list(jakarta.entries()).stream().map(ZipEntry::getName)
+                    .filter(name -> name.endsWith(".class")).toList();
+            for (String name : classes) {
+                ZipEntry entry = javax.getEntry(name);
+                assertThat(entry).as(name).isNotNull();
+                String text = new String(javax.getInputStream(entry).readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(text).as(name).doesNotContain("jakarta/");
+            }
+            String delivery = new String(javax.getInputStream(javax.getEntry("dev/mailtls/james/SmtpAttempt.class"))
+                    .readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(delivery).contains("javax/mail/Transport").contains("javax/mail/SendFailedException");
+        }
     }
 
     @Test
