@@ -97,9 +97,8 @@ final class DomainDelivery {
             }
             for (InetAddress address : lookup.addresses()) {
                 SmtpAttempt.Result result = attempt.run(requirement, address, new ArrayList<>(pending.keySet()), mail, false);
-                if (result.handshakeFailed && !result.refusedByPolicy
-                        && requirement.kind() == ConnectionRequirement.Kind.MAY) {
-                    // Level may: a failed handshake is retried in plaintext, as Postfix does.
+                if (result.tlsFailed && !result.refusedByPolicy && requirement.kind() == ConnectionRequirement.Kind.MAY) {
+                    // Level may: a failed STARTTLS or handshake is retried in plaintext, as Postfix does.
                     result = attempt.run(requirement, address, new ArrayList<>(pending.keySet()), mail, true);
                 }
                 lastRelay = host.name() + "[" + address.getHostAddress() + "]:" + PORT;

@@ -57,23 +57,23 @@ final class SmtpAttempt {
         final SmtpReply sessionFailure;
         /** Whether {@link #sessionFailure} is the policy's refusal (as opposed to a network problem). */
         final boolean refusedByPolicy;
-        /** Whether the TLS handshake itself failed, which at level {@code may} allows a plaintext retry. */
-        final boolean handshakeFailed;
+        /** Whether STARTTLS or the TLS handshake failed, which at level {@code may} allows a plaintext retry. */
+        final boolean tlsFailed;
 
         private Result(List<RecipientOutcome> outcomes, SmtpReply sessionFailure, boolean refusedByPolicy,
-                boolean handshakeFailed) {
+                boolean tlsFailed) {
             this.outcomes = outcomes;
             this.sessionFailure = sessionFailure;
             this.refusedByPolicy = refusedByPolicy;
-            this.handshakeFailed = handshakeFailed;
+            this.tlsFailed = tlsFailed;
         }
 
         static Result delivered(List<RecipientOutcome> outcomes) {
             return new Result(outcomes, null, false, false);
         }
 
-        static Result failed(SmtpReply reply, boolean refusedByPolicy, boolean handshakeFailed) {
-            return new Result(new ArrayList<RecipientOutcome>(), reply, refusedByPolicy, handshakeFailed);
+        static Result failed(SmtpReply reply, boolean refusedByPolicy, boolean tlsFailed) {
+            return new Result(new ArrayList<RecipientOutcome>(), reply, refusedByPolicy, tlsFailed);
         }
     }
 
@@ -91,7 +91,7 @@ final class SmtpAttempt {
             factory = new RecordingSocketFactory(engine.tlsContext(requirement).socketFactory());
         } catch (GeneralSecurityException | RuntimeException cannotSetUp) {
             return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "cannot set up the verified TLS handshake: "
-                    + cannotSetUp.getMessage(), false);
+                    + cannotSetUp.getMessage());
         }
         Properties properties = sessionProperties(requirement, mail, factory, audit, withoutTls);
         Transport transport;
@@ -111,7 +111,7 @@ final class SmtpAttempt {
             if (tls == null && requirement.kind().tlsRequired() && !audit && !withoutTls) {
                 // Defence in depth: starttls.required should have stopped the session already.
                 return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but the connection to "
-                        + relay + " is in plaintext", false);
+                        + relay + " is in plaintext");
             }
             logConnection(requirement, relay, address, tls, audit);
             return send(transport, mail, recipients, relay);
@@ -154,17 +154,17 @@ final class SmtpAttempt {
         VerificationOutcome outcome = VerificationOutcome.fromFailure(failed);
         if (outcome != null) {
             return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "Server certificate not verified: "
-                    + outcome.failureMessage(), true);
+                    + outcome.failureMessage());
         }
         if (NO_STARTTLS.equals(failed.getMessage())) {
             return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but was not offered by host "
-                    + relay, false);
+                    + relay);
         }
         SSLException handshake = find(failed, SSLException.class);
         if (handshake != null) {
             if (requirement.kind().tlsRequired()) {
                 return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "TLS handshake with " + relay + " failed: "
-                        + handshake.getMessage(), true);
+                        + handshake.getMessage());
             }
             log.info("mailtls: TLS handshake with {} failed: {}; {}", relay, handshake.getMessage(), requirement);
             return Result.failed(SmtpReply.of(454, "4.7.5", "TLS handshake with " + relay + " failed: "
@@ -174,7 +174,12 @@ final class SmtpAttempt {
         if (reply != null && requirement.kind().tlsRequired()) {
             // A reply during connect that is not a greeting failure: the answer to STARTTLS.
             return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but host " + relay
-                    + " refused to start TLS: " + reply, false);
+                    + " refused to start TLS: " + reply);
+        }
+        if (reply != null && requirement.kind() == ConnectionRequirement.Kind.MAY) {
+            log.info("mailtls: {} refused to start TLS: {}; {}", relay, reply, requirement);
+            return Result.failed(reply.temporary() ? reply : SmtpReply.of(454, "4.7.0", relay + " refused to start TLS: "
+                    + reply), false, true);
         }
         String why = failed.getMessage() + (failed.getCause() == null || failed.getCause() == failed ? ""
                 : ": " + failed.getCause().getMessage());
@@ -183,10 +188,10 @@ final class SmtpAttempt {
                 : SmtpReply.of(451, "4.4.1", "connection to " + relay + " failed: " + why), false, false);
     }
 
-    private Result refused(ConnectionRequirement requirement, String relay, int detail, String what, boolean handshake) {
+    private Result refused(ConnectionRequirement requirement, String relay, int detail, String what) {
         log.warn("mailtls: {} refused: {}; {} action={} ({})", relay, what, requirement,
                 requirement.match().policy().action(), requirement.match().rule().key());
-        return Result.failed(PolicyRefusal.reply(requirement, detail, what), true, handshake);
+        return Result.failed(PolicyRefusal.reply(requirement, detail, what), true, false);
     }
 
     private void logConnection(ConnectionRequirement requirement, String relay, InetAddress address, SSLSocket tls,

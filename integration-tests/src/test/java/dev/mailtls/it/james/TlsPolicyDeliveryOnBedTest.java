@@ -266,4 +266,34 @@ class TlsPolicyDeliveryOnBedTest {
         assertThat(james.log()).contains("AUDIT: plaintext connection to mx.starttls-strip.test[127.0.0.4]:25 violates"
                 + " level=dane-only effective=dane");
     }
+
+    @Test
+    void refusedStarttlsIsDeferredWithoutPlaintextFallback() throws Exception {
+        start();
+        FakeMail mail = mail(subject(), "user@starttls-fail.test");
+
+        mailet.service(mail);
+
+        FakeMailContext.SentMail retry = context.getSentMails().get(0);
+        assertThat((String) attribute(retry, "dev.mailtls.james.last-error")).startsWith(
+                "454 4.7.4 TLS is required, but host mx.starttls-fail.test[127.0.0.5]:25 refused to start TLS: 454 4.7.0");
+        assertThat(bed.failProxy().awaitAllClosed(Duration.ofSeconds(30))).isTrue();
+        assertThat(bed.failProxy().cleartextSensitiveCommands()).isEmpty();
+        assertThat(bed.mailboxes().count("starttls-fail.test")).isZero();
+    }
+
+    @Test
+    void levelMayFallsBackToPlaintextWhenStarttlsIsRefused() throws Exception {
+        start("mailtls.policy.starttls-fail.test", "may");
+        String subject = subject();
+        FakeMail mail = mail(subject, "user@starttls-fail.test");
+
+        mailet.service(mail);
+
+        assertThat(james.delivered("starttls-fail.test", subject).arrivedOverTls()).isFalse();
+        assertThat(mail.getState()).isEqualTo(Mail.GHOST);
+        assertThat(context.getSentMails()).isEmpty();
+        assertThat(james.log()).contains("mx.starttls-fail.test[127.0.0.5]:25 refused to start TLS")
+                .contains("plaintext connection to mx.starttls-fail.test[127.0.0.5]:25; level=may effective=may");
+    }
 }
