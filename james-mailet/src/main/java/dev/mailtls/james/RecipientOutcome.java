@@ -27,6 +27,7 @@ final class RecipientOutcome {
     private final MailAddress recipient;
     private final Status status;
     private final SmtpReply reply;
+    /** {@code mx.example.com[192.0.2.1]:25}, or {@code none} when no server was reached. */
     private final String relay;
 
     RecipientOutcome(MailAddress recipient, Status status, SmtpReply reply, String relay) {
@@ -51,11 +52,6 @@ final class RecipientOutcome {
 
     SmtpReply reply() {
         return reply;
-    }
-
-    /** {@code mx.example.com[192.0.2.1]:25}, or {@code none} when no server was reached. */
-    String relay() {
-        return relay;
     }
 
     /** The same recipient, bounced because its retries ran out. */

@@ -41,14 +41,6 @@ final class RetrySchedule {
         return attempt >= maxAttempts || ageMillis + delayAfter(attempt) > maxAgeMillis;
     }
 
-    int maxAttempts() {
-        return maxAttempts;
-    }
-
-    long maxAgeMillis() {
-        return maxAgeMillis;
-    }
-
     /** {@code retryDelays=1m,5m maxAttempts=10 maxAge=5d}, as the parameters are written. */
     @Override
     public String toString() {
