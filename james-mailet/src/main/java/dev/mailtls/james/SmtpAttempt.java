@@ -1,0 +1,354 @@
+package dev.mailtls.james;
+
+import dev.mailtls.engine.ConnectionRequirement;
+import dev.mailtls.engine.PolicyEngine;
+import dev.mailtls.log.TlsSummary;
+import dev.mailtls.policy.PolicyAction;
+import dev.mailtls.tls.PeerTrust;
+import dev.mailtls.tls.VerificationOutcome;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.net.InetAddress;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import org.apache.mailet.Mail;
+import org.apache.james.core.MailAddress;
+import org.slf4j.Logger;
+
+/**
+ * One SMTP session to one address of one MX host, under the requirement the policy engine decided
+ * for that host: a fresh mail session whose STARTTLS settings and TLS socket factory come from the
+ * requirement (the factory is an object, so the session is built on a plain {@code Properties}
+ * without defaults), MAIL FROM, RCPT TO for every recipient still pending, DATA; then one outcome
+ * per recipient. Logs one line for the connection, in Postfix's words.
+ */
+final class SmtpAttempt {
+    private static final int PORT = 25;
+    /** Angus's and JavaMail's text when STARTTLS is required and not offered. */
+    private static final String NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
+
+    private final PolicyEngine engine;
+    private final DeliveryParameters parameters;
+    private final Logger log;
+
+    SmtpAttempt(PolicyEngine engine, DeliveryParameters parameters, Logger log) {
+        this.engine = engine;
+        this.parameters = parameters;
+        this.log = log;
+    }
+
+    /** What one session did. */
+    static final class Result {
+        /** One per recipient that got an answer; empty when the session failed before RCPT TO. */
+        final List<RecipientOutcome> outcomes;
+        /** Why the session failed before the transaction, or {@code null}. */
+        final SmtpReply sessionFailure;
+        /** Whether {@link #sessionFailure} is the policy's refusal (as opposed to a network problem). */
+        final boolean refusedByPolicy;
+        /** Whether STARTTLS or the TLS handshake failed, which at level {@code may} allows a plaintext retry. */
+        final boolean tlsFailed;
+
+        private Result(List<RecipientOutcome> outcomes, SmtpReply sessionFailure, boolean refusedByPolicy,
+                boolean tlsFailed) {
+            this.outcomes = outcomes;
+            this.sessionFailure = sessionFailure;
+            this.refusedByPolicy = refusedByPolicy;
+            this.tlsFailed = tlsFailed;
+        }
+
+        static Result delivered(List<RecipientOutcome> outcomes) {
+            return new Result(outcomes, null, false, false);
+        }
+
+        static Result failed(SmtpReply reply, boolean refusedByPolicy, boolean tlsFailed) {
+            return new Result(new ArrayList<RecipientOutcome>(), reply, refusedByPolicy, tlsFailed);
+        }
+    }
+
+    /**
+     * Delivers {@code mail} to {@code recipients} through {@code address}.
+     *
+     * @param withoutTls leave STARTTLS off: the plaintext retry of level {@code may} after a failed handshake
+     */
+    Result run(ConnectionRequirement requirement, InetAddress address, List<MailAddress> recipients, Mail mail,
+            boolean withoutTls) {
+        String relay = requirement.host() + "[" + address.getHostAddress() + "]:" + PORT;
+        boolean audit = requirement.match().policy().action() == PolicyAction.AUDIT;
+        RecordingSocketFactory factory;
+        try {
+            factory = new RecordingSocketFactory(engine.tlsContext(requirement).socketFactory());
+        } catch (GeneralSecurityException | RuntimeException cannotSetUp) {
+            return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "cannot set up the verified TLS handshake: "
+                    + cannotSetUp.getMessage());
+        }
+        Properties properties = sessionProperties(requirement, mail, factory, audit, withoutTls);
+        Transport transport;
+        try {
+            transport = Session.getInstance(properties).getTransport("smtp");
+        } catch (MessagingException noSmtp) {
+            return Result.failed(SmtpReply.of(451, "4.3.5", "no SMTP transport in this James: " + noSmtp.getMessage()),
+                    false, false);
+        }
+        try {
+            try {
+                transport.connect(address.getHostAddress(), PORT, null, null);
+            } catch (MessagingException failed) {
+                return connectFailed(requirement, relay, failed);
+            }
+            SSLSocket tls = factory.socket();
+            if (tls == null && requirement.kind().tlsRequired() && !audit && !withoutTls) {
+                // Defence in depth: starttls.required should have stopped the session already.
+                return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but the connection to "
+                        + relay + " is in plaintext");
+            }
+            logConnection(requirement, relay, address, tls, audit);
+            return send(transport, mail, recipients, relay);
+        } finally {
+            try {
+                transport.close();
+            } catch (MessagingException | RuntimeException closing) {
+                log.debug("mailtls: closing the connection to {} failed: {}", relay, closing.toString());
+            }
+        }
+    }
+
+    private Properties sessionProperties(ConnectionRequirement requirement, Mail mail, RecordingSocketFactory factory,
+            boolean audit, boolean withoutTls) {
+        // A plain Properties without defaults: Properties.get, which the mail library uses for the
+        // socket factory object, does not look into defaults (James's own session pool loses it so).
+        Properties properties = new Properties();
+        properties.setProperty("mail.smtp.ehlo", "true");
+        properties.setProperty("mail.smtp.auth", "false");
+        properties.setProperty("mail.smtp.sendpartial", "true");
+        properties.setProperty("mail.smtp.connectiontimeout", String.valueOf(parameters.connectionTimeoutMillis));
+        properties.setProperty("mail.smtp.timeout", String.valueOf(parameters.timeoutMillis));
+        if (parameters.heloName != null) {
+            properties.setProperty("mail.smtp.localhost", parameters.heloName);
+        }
+        properties.setProperty("mail.smtp.from", mail.getMaybeSender().isNullSender() ? "<>" : mail.getMaybeSender().asString());
+        boolean tlsOff = withoutTls || requirement.kind() == ConnectionRequirement.Kind.NONE;
+        boolean tlsRequired = requirement.kind().tlsRequired() && !audit;
+        properties.setProperty("mail.smtp.starttls.enable", String.valueOf(!tlsOff));
+        properties.setProperty("mail.smtp.starttls.required", String.valueOf(!tlsOff && tlsRequired));
+        properties.setProperty("mail.smtp.ssl.enable", "false");
+        properties.put("mail.smtp.ssl.socketFactory", factory);
+        // The engine's trust manager checks the names the policy demands; the library's own check
+        // would demand the address we connect to.
+        properties.setProperty("mail.smtp.ssl.checkserveridentity", "false");
+        return properties;
+    }
+
+    private Result connectFailed(ConnectionRequirement requirement, String relay, MessagingException failed) {
+        VerificationOutcome outcome = VerificationOutcome.fromFailure(failed);
+        if (outcome != null) {
+            return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "Server certificate not verified: "
+                    + outcome.failureMessage());
+        }
+        if (NO_STARTTLS.equals(failed.getMessage())) {
+            return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but was not offered by host "
+                    + relay);
+        }
+        SSLException handshake = find(failed, SSLException.class);
+        if (handshake != null) {
+            if (requirement.kind().tlsRequired()) {
+                return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "TLS handshake with " + relay + " failed: "
+                        + handshake.getMessage());
+            }
+            log.info("mailtls: TLS handshake with {} failed: {}; {}", relay, handshake.getMessage(), requirement);
+            return Result.failed(SmtpReply.of(454, "4.7.5", "TLS handshake with " + relay + " failed: "
+                    + handshake.getMessage()), false, true);
+        }
+        SmtpReply reply = SmtpReply.parse(failed.getMessage());
+        if (reply != null && requirement.kind().tlsRequired()) {
+            // A reply during connect that is not a greeting failure: the answer to STARTTLS.
+            return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but host " + relay
+                    + " refused to start TLS: " + reply);
+        }
+        if (reply != null && requirement.kind() == ConnectionRequirement.Kind.MAY) {
+            log.info("mailtls: {} refused to start TLS: {}; {}", relay, reply, requirement);
+            return Result.failed(reply.temporary() ? reply : SmtpReply.of(454, "4.7.0", relay + " refused to start TLS: "
+                    + reply), false, true);
+        }
+        String why = failed.getMessage() + (failed.getCause() == null || failed.getCause() == failed ? ""
+                : ": " + failed.getCause().getMessage());
+        log.warn("mailtls: connection to {} failed: {}; {}", relay, why, requirement);
+        return Result.failed(reply != null && reply.temporary() ? reply
+                : SmtpReply.of(451, "4.4.1", "connection to " + relay + " failed: " + why), false, false);
+    }
+
+    private Result refused(ConnectionRequirement requirement, String relay, int detail, String what) {
+        log.warn("mailtls: {} refused: {}; {} action={} ({})", relay, what, requirement,
+                requirement.match().policy().action(), requirement.match().rule().key());
+        return Result.failed(PolicyRefusal.reply(requirement, detail, what), true, false);
+    }
+
+    private void logConnection(ConnectionRequirement requirement, String relay, InetAddress address, SSLSocket tls,
+            boolean audit) {
+        if (tls == null) {
+            if (requirement.kind().tlsRequired()) {
+                log.warn("mailtls: AUDIT: plaintext connection to {} violates {}; sending anyway because action=audit",
+                        relay, requirement);
+            } else {
+                log.info("mailtls: plaintext connection to {}; {}", relay, requirement);
+            }
+            return;
+        }
+        VerificationOutcome outcome = VerificationOutcome.of(tls.getSession());
+        TlsSummary.Builder summary = TlsSummary.builder().host(requirement.host()).address(address.getHostAddress())
+                .port(PORT).session(tls.getSession()).reused(VerificationOutcome.isResumed(tls));
+        if (outcome != null) {
+            summary.outcome(outcome);
+            if (requirement.tlsa() != null && requirement.tlsa().insecureMx() && outcome.peerTrust() == PeerTrust.VERIFIED) {
+                // Postfix's rule: DANE behind an insecure MX lookup is at best Trusted.
+                summary.trust(PeerTrust.TRUSTED);
+            }
+        } else {
+            summary.trust(PeerTrust.UNTRUSTED);
+        }
+        String line = "mailtls: " + summary.build() + "; " + requirement;
+        if (outcome != null && !outcome.isAuthenticated() && audit) {
+            log.warn("{}; AUDIT: {}; sending anyway because action=audit", line, outcome.failureMessage());
+        } else {
+            log.info(line);
+        }
+    }
+
+    private Result send(Transport transport, Mail mail, List<MailAddress> recipients, String relay) {
+        Map<String, MailAddress> byAddress = new LinkedHashMap<>();
+        List<Address> addresses = new ArrayList<>();
+        List<RecipientOutcome> outcomes = new ArrayList<>();
+        for (MailAddress recipient : recipients) {
+            try {
+                InternetAddress address = new InternetAddress(recipient.asString(), true);
+                byAddress.put(key(address), recipient);
+                addresses.add(address);
+            } catch (AddressException malformed) {
+                outcomes.add(RecipientOutcome.of(recipient, SmtpReply.of(553, "5.1.3", "the recipient address "
+                        + recipient.asString() + " is not valid in SMTP: " + malformed.getMessage()), "none"));
+            }
+        }
+        if (addresses.isEmpty()) {
+            return Result.delivered(outcomes);
+        }
+        try {
+            transport.sendMessage(mail.getMessage(), addresses.toArray(new Address[0]));
+            SmtpReply accepted = lastServerResponse(transport);
+            for (MailAddress recipient : byAddress.values()) {
+                outcomes.add(RecipientOutcome.of(recipient, accepted, relay));
+            }
+        } catch (SendFailedException partly) {
+            outcomes.addAll(perRecipient(partly, byAddress, relay));
+        } catch (MessagingException failed) {
+            SmtpReply reply = SmtpReply.parse(failed.getMessage());
+            SmtpReply outcome = reply != null && !reply.toString().startsWith("2") ? reply
+                    : SmtpReply.of(451, "4.4.2", "lost connection with " + relay + " while sending: " + describe(failed));
+            for (MailAddress recipient : byAddress.values()) {
+                outcomes.add(RecipientOutcome.of(recipient, outcome, relay));
+            }
+        }
+        return Result.delivered(outcomes);
+    }
+
+    /**
+     * The outcome of each recipient after a partly failed transaction: sent, or the server's own
+     * reply to its RCPT TO, or the reply that ended the transaction (MAIL FROM, DATA).
+     */
+    private static List<RecipientOutcome> perRecipient(SendFailedException partly, Map<String, MailAddress> byAddress,
+            String relay) {
+        Map<String, SmtpReply> replies = new LinkedHashMap<>();
+        // Each refused recipient is a nested exception carrying its address and the server's reply.
+        Exception next = partly.getNextException();
+        for (int depth = 0; next != null && depth < 10_000; depth++) {
+            InternetAddress address = addressOf(next);
+            SmtpReply reply = SmtpReply.parse(next.getMessage());
+            if (address != null && reply != null) {
+                replies.put(key(address), reply);
+            }
+            next = next instanceof MessagingException ? ((MessagingException) next).getNextException() : null;
+        }
+        SmtpReply overall = SmtpReply.parse(partly.getMessage());
+        SmtpReply fallback = overall != null && !overall.toString().startsWith("2") ? overall
+                : SmtpReply.of(451, "4.4.2", "transaction with " + relay + " failed: " + partly.getMessage());
+        List<RecipientOutcome> outcomes = new ArrayList<>();
+        List<String> sent = keys(partly.getValidSentAddresses());
+        for (Map.Entry<String, MailAddress> entry : byAddress.entrySet()) {
+            SmtpReply reply;
+            if (sent.contains(entry.getKey())) {
+                reply = overall != null && overall.toString().startsWith("2") ? overall
+                        : SmtpReply.of(250, "2.0.0", "accepted by " + relay);
+            } else {
+                reply = replies.getOrDefault(entry.getKey(), fallback);
+            }
+            outcomes.add(RecipientOutcome.of(entry.getValue(), reply, relay));
+        }
+        return outcomes;
+    }
+
+    /** The address of a recipient-level failure (the SMTP provider's {@code SMTPAddressFailedException}). */
+    private static InternetAddress addressOf(Exception failure) {
+        try {
+            Object address = failure.getClass().getMethod("getAddress").invoke(failure);
+            return address instanceof InternetAddress ? (InternetAddress) address : null;
+        } catch (ReflectiveOperationException | RuntimeException notRecipientLevel) {
+            return null;
+        }
+    }
+
+    /** The server's reply to the end of DATA; the provider has it, the API does not. */
+    private static SmtpReply lastServerResponse(Transport transport) {
+        try {
+            Object text = transport.getClass().getMethod("getLastServerResponse").invoke(transport);
+            SmtpReply reply = SmtpReply.parse(text == null ? null : text.toString());
+            if (reply != null && reply.code() < 300) {
+                return reply;
+            }
+        } catch (ReflectiveOperationException | RuntimeException notAvailable) {
+            // The reply text is for the log only.
+        }
+        return SmtpReply.of(250, "2.0.0", "message accepted");
+    }
+
+    private static List<String> keys(Address[] addresses) {
+        List<String> keys = new ArrayList<>();
+        if (addresses != null) {
+            for (Address address : addresses) {
+                if (address instanceof InternetAddress) {
+                    keys.add(key((InternetAddress) address));
+                }
+            }
+        }
+        return keys;
+    }
+
+    private static String key(InternetAddress address) {
+        return address.getAddress().toLowerCase(Locale.ROOT);
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure.getCause();
+        return failure.getMessage() + (cause == null || cause == failure ? "" : " (" + cause + ")");
+    }
+
+    private static <T extends Throwable> T find(Throwable thrown, Class<T> type) {
+        Throwable cause = thrown;
+        // Bounded: a cause chain can loop.
+        for (int depth = 0; cause != null && depth < 20; depth++, cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.mailtls.james;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.mail.MessagingException;
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMatcherConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The matcher picks recipients by their domain's configured level, read from {@code -Dmailtls.*}. */
+class RecipientTlsPolicyIsTest {
+    @BeforeEach
+    void configure() {
+        System.setProperty("mailtls.dns.servers", "127.0.0.1:53");
+        System.setProperty("mailtls.level", "may");
+        System.setProperty("mailtls.policy.bank.example", "dane-only");
+        System.setProperty("mailtls.policy.*.gov.example", "verify");
+    }
+
+    @AfterEach
+    void clear() {
+        for (String key : new String[] {"mailtls.dns.servers", "mailtls.level", "mailtls.policy.bank.example",
+                "mailtls.policy.*.gov.example"}) {
+            System.clearProperty(key);
+        }
+    }
+
+    private static RecipientTlsPolicyIs matcher(String condition) throws MessagingException {
+        RecipientTlsPolicyIs matcher = new RecipientTlsPolicyIs();
+        matcher.init(FakeMatcherConfig.builder().matcherName("RecipientTlsPolicyIs").condition(condition).build());
+        return matcher;
+    }
+
+    @Test
+    void matchesOnlyRecipientsWhoseDomainHasAListedLevel() throws MessagingException {
+        FakeMail mail = FakeMail.builder().name("m").recipients("a@bank.example", "b@tax.gov.example", "c@shop.example")
+                .build();
+        assertThat(matcher("dane-only, verify").match(mail))
+                .containsExactly(new MailAddress("a@bank.example"), new MailAddress("b@tax.gov.example"));
+        assertThat(matcher("may").match(mail)).containsExactly(new MailAddress("c@shop.example"));
+    }
+
+    @Test
+    void unknownLevelFailsStartupWithTheAllowedOnes() {
+        assertThatThrownBy(() -> matcher("dane,dane-onyl")).isInstanceOf(MessagingException.class)
+                .hasMessage("matcher RecipientTlsPolicyIs=dane,dane-onyl: unknown level \"dane-onyl\"; allowed: none, may,"
+                        + " encrypt, dane, dane-only, verify, secure");
+    }
+
+    @Test
+    void badConfigurationFailsStartup() {
+        System.setProperty("mailtls.level", "sometimes");
+        assertThatThrownBy(() -> matcher("dane")).isInstanceOf(MessagingException.class)
+                .hasMessageContaining("system property -Dmailtls.level: mailtls.level = \"sometimes\": unknown level");
+    }
+}
