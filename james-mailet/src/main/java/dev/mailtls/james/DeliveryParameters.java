@@ -1,5 +1,6 @@
 package dev.mailtls.james;
 
+import dev.mailtls.config.DurationSyntax;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -134,7 +135,7 @@ final class DeliveryParameters {
             List<Long> delays = new ArrayList<>();
             for (String part : text.split(",")) {
                 try {
-                    long delay = DurationParameter.parseMillis(part);
+                    long delay = DurationSyntax.parseMillis(part);
                     if (delay < 1000L) {
                         problems.add("init parameter " + RETRY_DELAYS + " = \"" + text + "\": " + part.trim()
                                 + " is shorter than 1s; a retry needs time for the remote side to recover");
@@ -142,7 +143,7 @@ final class DeliveryParameters {
                     }
                     delays.add(delay);
                 } catch (IllegalArgumentException malformed) {
-                    problems.add("init parameter " + RETRY_DELAYS + " = \"" + text + "\": " + malformed.getMessage()
+                    problems.add("init parameter " + RETRY_DELAYS + " = \"" + text + "\": \"" + part.trim() + "\" is " + malformed.getMessage()
                             + "; write a comma-separated list such as " + DEFAULT_RETRY_DELAYS + " (the last one repeats)");
                     return Collections.emptyList();
                 }
@@ -171,19 +172,19 @@ final class DeliveryParameters {
         long duration(String name, String byDefault, long min, long max) {
             String value = raw(name);
             if (value == null) {
-                return DurationParameter.parseMillis(byDefault);
+                return DurationSyntax.parseMillis(byDefault);
             }
             try {
-                long millis = DurationParameter.parseMillis(value);
+                long millis = DurationSyntax.parseMillis(value);
                 if (millis >= min && millis <= max) {
                     return millis;
                 }
                 problems.add("init parameter " + name + " = \"" + value + "\": out of range; allowed: "
-                        + DurationParameter.format(min) + " to " + DurationParameter.format(max) + " (default " + byDefault + ")");
+                        + DurationSyntax.format(min) + " to " + DurationSyntax.format(max) + " (default " + byDefault + ")");
             } catch (IllegalArgumentException malformed) {
-                problems.add("init parameter " + name + ": " + malformed.getMessage() + " (default " + byDefault + ")");
+                problems.add("init parameter " + name + ": \"" + value + "\" is " + malformed.getMessage() + " (default " + byDefault + ")");
             }
-            return DurationParameter.parseMillis(byDefault);
+            return DurationSyntax.parseMillis(byDefault);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mailtls.james;
 
+import dev.mailtls.config.DurationSyntax;
 import jakarta.mail.MessagingException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ final class MailDisposition {
         long age = nowMillis - firstAttemptMillis;
         if (!deferred.isEmpty() && schedule.exhausted(attempt, age)) {
             String why = "gave up after " + attempt + (attempt == 1 ? " attempt" : " attempts") + " in "
-                    + DurationParameter.format(Math.max(age, 0) / 1000 * 1000) + " (" + schedule + ")";
+                    + DurationSyntax.format(Math.max(age, 0) / 1000 * 1000) + " (" + schedule + ")";
             for (RecipientOutcome outcome : deferred) {
                 bounced.add(outcome.givenUp(why));
             }
@@ -87,7 +88,7 @@ final class MailDisposition {
         String retryState = parameters.retryProcessor != null ? parameters.retryProcessor : state;
         for (RecipientOutcome outcome : deferred) {
             log.info("mailtls: {}: {}, attempt={}, retry in {} ({})", mail.getName(), outcome, attempt,
-                    DurationParameter.format(delay), retryState);
+                    DurationSyntax.format(delay), retryState);
         }
         context.sendMail(copy, retryState, delay, TimeUnit.MILLISECONDS);
     }

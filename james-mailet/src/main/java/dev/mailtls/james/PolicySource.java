@@ -2,10 +2,9 @@ package dev.mailtls.james;
 
 import dev.mailtls.config.ConfigException;
 import dev.mailtls.config.ConfigLoader;
+import dev.mailtls.config.ConfigLocation;
 import dev.mailtls.config.ConfigProblem;
 import dev.mailtls.config.MailTlsConfig;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,15 +18,11 @@ import java.util.Properties;
  * each overriding the one before. The same keys and checks as the agent's and the CLI's.
  */
 final class PolicySource {
-    static final String ENVIRONMENT_VARIABLE = "MAILTLS_CONFIG";
-
-    private final String file;
-    private final String fileOrigin;
+    private final ConfigLocation location;
     private final Map<String, String> inline;
 
-    private PolicySource(String file, String fileOrigin, Map<String, String> inline) {
-        this.file = file;
-        this.fileOrigin = fileOrigin;
+    private PolicySource(ConfigLocation location, Map<String, String> inline) {
+        this.location = location;
         this.inline = inline;
     }
 
@@ -36,23 +31,13 @@ final class PolicySource {
      * {@code inline} holds its {@code mailtls.*} init parameters.
      */
     static PolicySource forMailet(String configParameter, Map<String, String> inline) {
-        if (configParameter != null && !configParameter.trim().isEmpty()) {
-            return new PolicySource(configParameter.trim(), "init parameter config", inline);
-        }
-        return standard(inline);
+        return new PolicySource(ConfigLocation.find(configParameter, "init parameter config", System.getProperties(),
+                System.getenv()), inline);
     }
 
     /** The source without init parameters (the matcher): system property, environment, defaults. */
     static PolicySource standard(Map<String, String> inline) {
-        String property = System.getProperty(ConfigLoader.CONFIG_FILE_PROPERTY);
-        if (property != null && !property.trim().isEmpty()) {
-            return new PolicySource(property.trim(), "system property -D" + ConfigLoader.CONFIG_FILE_PROPERTY, inline);
-        }
-        String environment = System.getenv(ENVIRONMENT_VARIABLE);
-        if (environment != null && !environment.trim().isEmpty()) {
-            return new PolicySource(environment.trim(), "environment variable " + ENVIRONMENT_VARIABLE, inline);
-        }
-        return new PolicySource(null, null, inline);
+        return forMailet(null, inline);
     }
 
     /**
@@ -73,7 +58,7 @@ final class PolicySource {
         }
         ConfigLoader loader = ConfigLoader.withOverrides(overrides);
         try {
-            return file == null ? loader.loadWithoutFile() : loader.load(Paths.get(file));
+            return location.load(loader);
         } catch (ConfigException invalid) {
             throw new IllegalArgumentException(describe(invalid.problems()), invalid);
         }
@@ -81,12 +66,7 @@ final class PolicySource {
 
     /** Where the configuration comes from, for the start-up log line. */
     String describeFile() {
-        if (file == null) {
-            return "built-in defaults (no init parameter config, no -D" + ConfigLoader.CONFIG_FILE_PROPERTY + ", no "
-                    + ENVIRONMENT_VARIABLE + ")";
-        }
-        Path path = Paths.get(file);
-        return path.toAbsolutePath() + " (" + fileOrigin + ")";
+        return location.file() == null ? location.how() : location.file().toAbsolutePath() + " (" + location.how() + ")";
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.mailtls.james;
 
+import dev.mailtls.config.DurationSyntax;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -46,8 +47,8 @@ final class RetrySchedule {
     public String toString() {
         StringBuilder delays = new StringBuilder();
         for (long delay : delaysMillis) {
-            delays.append(delays.length() == 0 ? "" : ",").append(DurationParameter.format(delay));
+            delays.append(delays.length() == 0 ? "" : ",").append(DurationSyntax.format(delay));
         }
-        return "retryDelays=" + delays + " maxAttempts=" + maxAttempts + " maxAge=" + DurationParameter.format(maxAgeMillis);
+        return "retryDelays=" + delays + " maxAttempts=" + maxAttempts + " maxAge=" + DurationSyntax.format(maxAgeMillis);
     }
 }

@@ -29,8 +29,17 @@ public final class ConfigLocation {
      * @param agentArgument the value of the agent's {@code config=} argument, or {@code null}
      */
     public static ConfigLocation find(String agentArgument, Properties systemProperties, Map<String, String> environment) {
-        if (agentArgument != null && !agentArgument.trim().isEmpty()) {
-            return new ConfigLocation(Paths.get(agentArgument.trim()), "agent argument config=");
+        return find(agentArgument, "agent argument config=", systemProperties, environment);
+    }
+
+    /**
+     * Finds the file when a front end has its own way to name it first (the James mailet's
+     * {@code config} init parameter): {@code explicitFile} wins, described as {@code explicitOrigin}.
+     */
+    public static ConfigLocation find(String explicitFile, String explicitOrigin, Properties systemProperties,
+            Map<String, String> environment) {
+        if (explicitFile != null && !explicitFile.trim().isEmpty()) {
+            return new ConfigLocation(Paths.get(explicitFile.trim()), explicitOrigin);
         }
         String property = systemProperties.getProperty(ConfigLoader.CONFIG_FILE_PROPERTY);
         if (property != null && !property.trim().isEmpty()) {

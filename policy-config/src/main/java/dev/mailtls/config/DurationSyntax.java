@@ -6,17 +6,19 @@ import java.util.regex.Pattern;
 /**
  * Durations as written in configuration: a whole number and a unit, {@code 500ms}, {@code 5s},
  * {@code 15m}, {@code 4h}, {@code 5d}. A bare number is refused: "5" could mean seconds or
- * milliseconds, and guessing wrong turns a timeout into an outage.
+ * milliseconds, and guessing wrong turns a timeout into an outage. Used by every front end
+ * (the configuration file, the James mailet's init parameters).
  */
-final class DurationSyntax {
-    static final String FORMAT = "a whole number with a unit: ms, s, m, h or d (e.g. 5s, 500ms, 15m)";
+public final class DurationSyntax {
+    /** What a duration looks like, for error messages. */
+    public static final String FORMAT = "a whole number with a unit: ms, s, m, h or d (e.g. 5s, 500ms, 15m)";
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
 
     private DurationSyntax() {
     }
 
     /** The duration in milliseconds; {@link IllegalArgumentException} with the reason when malformed. */
-    static long parseMillis(String text) {
+    public static long parseMillis(String text) {
         Matcher matcher = DURATION.matcher(text.trim().toLowerCase(java.util.Locale.ROOT));
         if (!matcher.matches()) {
             throw new IllegalArgumentException("not a duration; write " + FORMAT);
@@ -37,7 +39,7 @@ final class DurationSyntax {
     }
 
     /** The shortest exact spelling of {@code millis}, e.g. 5000 → {@code 5s}. */
-    static String format(long millis) {
+    public static String format(long millis) {
         if (millis % 86_400_000L == 0 && millis > 0) {
             return millis / 86_400_000L + "d";
         }

@@ -59,7 +59,8 @@ public final class ConnectionRequirement {
         this.port = port;
         this.kind = kind;
         this.names = Collections.unmodifiableList(new ArrayList<String>(names));
-        this.serverName = serverName;
+        // RFC 6066 3: SNI carries host names only; a server reached by address gets none.
+        this.serverName = isAddressLiteral(serverName) ? null : serverName;
         this.tlsa = tlsa;
         this.reason = reason;
     }
@@ -91,7 +92,7 @@ public final class ConnectionRequirement {
         return names;
     }
 
-    /** The SNI name: the TLSA base domain under DANE, else the host name. */
+    /** The SNI name: the TLSA base domain under DANE, else the host name; {@code null} for an address literal. */
     public String serverName() {
         return serverName;
     }
@@ -104,6 +105,10 @@ public final class ConnectionRequirement {
     /** Why this is the effective level, e.g. "TLSA records of _25._tcp.mx.example.com all unusable". */
     public String reason() {
         return reason;
+    }
+
+    private static boolean isAddressLiteral(String host) {
+        return host != null && (host.startsWith("[") || host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}"));
     }
 
     /** {@code level=dane effective=encrypt (reason)}, as log lines put it. */

@@ -123,6 +123,11 @@ public final class PolicyEngine implements Closeable {
                         tlsa.baseDomain(), tlsa, tlsa.usableRecords().size() + " usable TLSA records at " + tlsa.tlsaName()
                         + mxNote);
             case ENCRYPTION_REQUIRED:
+                if (match.policy().level() == TlsLevel.DANE_ONLY) {
+                    // Postfix's dane-only, too: unusable records authenticate nobody, so no connection.
+                    return refused(match, host, port, tlsa, "dane-only requires usable DNSSEC-secure TLSA records, but all"
+                            + " TLSA records at " + tlsa.tlsaName() + " are unusable");
+                }
                 return new ConnectionRequirement(match, host, port, ConnectionRequirement.Kind.ENCRYPT,
                         Collections.<String>emptyList(), tlsa.baseDomain(), tlsa,
                         "all TLSA records at " + tlsa.tlsaName() + " are unusable: TLS without authentication");

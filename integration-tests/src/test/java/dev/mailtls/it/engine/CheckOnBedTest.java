@@ -92,10 +92,13 @@ class CheckOnBedTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"validate", "trust-ad"})
-    void onlyUnusableTlsaRecordsMeanTlsWithoutAuthentication(String mode) throws IOException {
-        assertThat(check(mode, "dane-unusable.test", "mailtls.level = dane-only")).as(output + errors).isZero();
+    void onlyUnusableTlsaRecordsMeanTlsWithoutAuthenticationAndRefuseDaneOnly(String mode) throws IOException {
+        assertThat(check(mode, "dane-unusable.test", "mailtls.level = dane")).as(output + errors).isZero();
         assertThat(output).contains("effective=encrypt").contains("are unusable: TLS without authentication")
                 .contains("(unusable: usage 1 (PKIX-EE) is not usable for SMTP");
+
+        assertThat(check(mode, "dane-unusable.test", "mailtls.level = dane-only")).isEqualTo(1);
+        assertThat(output).contains("effective=refused (dane-only requires usable DNSSEC-secure TLSA records, but all");
     }
 
     @ParameterizedTest
