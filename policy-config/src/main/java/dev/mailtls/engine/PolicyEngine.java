@@ -12,6 +12,7 @@ import dev.mailtls.policy.TlsLevel;
 import dev.mailtls.dane.TlsaRecord;
 import dev.mailtls.dane.TlsaSet;
 import dev.mailtls.policy.PolicyAction;
+import dev.mailtls.tls.ClientKeys;
 import dev.mailtls.tls.ClientTlsContext;
 import dev.mailtls.tls.ReferenceIdentifiers;
 import dev.mailtls.tls.TrustStore;
@@ -19,6 +20,7 @@ import dev.mailtls.tls.VerificationRequirement;
 import java.io.Closeable;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import javax.net.ssl.KeyManager;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
@@ -41,15 +43,18 @@ public final class PolicyEngine implements Closeable {
     private final DnssecResolver dns;
     private final DestinationResolver destinations;
     private final TrustStore trustStore;
+    /** The client certificate to present, or {@code null} for none. */
+    private final KeyManager[] clientKeys;
     /** The TLS contexts built so far, one per destination and requirement; see {@link #tlsContext}. */
     private final ConcurrentHashMap<TlsContextKey, ClientTlsContext> tlsContexts =
             new ConcurrentHashMap<TlsContextKey, ClientTlsContext>();
 
-    private PolicyEngine(MailTlsConfig config, DnssecResolver dns, TrustStore trustStore) {
+    private PolicyEngine(MailTlsConfig config, DnssecResolver dns, TrustStore trustStore, KeyManager[] clientKeys) {
         this.config = config;
         this.dns = dns;
         this.destinations = new DestinationResolver(dns);
         this.trustStore = trustStore;
+        this.clientKeys = clientKeys;
     }
 
     /**
@@ -61,7 +66,8 @@ public final class PolicyEngine implements Closeable {
      */
     public static PolicyEngine create(MailTlsConfig config) throws IOException, GeneralSecurityException {
         TrustStore trustStore = TrustStore.fromSettings(config.tls());
-        return new PolicyEngine(config, DnssecResolver.create(config.dns()), trustStore);
+        // The JVM's default client certificate stays presented: only the trust decision is the policy's.
+        return new PolicyEngine(config, DnssecResolver.create(config.dns()), trustStore, ClientKeys.fromSystemProperties());
     }
 
     public MailTlsConfig config() {
@@ -239,7 +245,12 @@ public final class PolicyEngine implements Closeable {
         if (requirement.match().policy().action() == PolicyAction.AUDIT) {
             verification = verification.reportOnly();
         }
-        return ClientTlsContext.builder(verification).settings(config.tls()).serverName(requirement.serverName()).build();
+        ClientTlsContext.Builder context = ClientTlsContext.builder(verification).settings(config.tls())
+                .serverName(requirement.serverName());
+        if (clientKeys != null) {
+            context.keyManagers(clientKeys);
+        }
+        return context.build();
     }
 
     @Override
