@@ -45,9 +45,33 @@ class AgentEnforcementTest {
     @ParameterizedTest
     @EnumSource(MailLibrary.class)
     void daneAuthenticatedDeliveryArrivesOverTls(MailLibrary library) {
+        checkDaneDelivery(library, SenderRun.TEST_JAVA_HOME);
+    }
+
+    @ParameterizedTest
+    @EnumSource(MailLibrary.class)
+    void strippedStartTlsSendsNothingInClearAndDefers(MailLibrary library) {
+        checkStrippedStartTlsDefers(library, SenderRun.TEST_JAVA_HOME);
+    }
+
+    /**
+     * Both checks again with the applications on Java 17 (the test's own JDK is newer): one test
+     * per library, as the bed allows one sending JVM at a time.
+     */
+    @ParameterizedTest
+    @EnumSource(MailLibrary.class)
+    void onJava17DaneDeliveryArrivesAndStrippedStartTlsDefers(MailLibrary library) {
+        Path java17 = Jdks.java17();
+
+        checkDaneDelivery(library, java17);
+        bed.reset();
+        checkStrippedStartTlsDefers(library, java17);
+    }
+
+    private void checkDaneDelivery(MailLibrary library, Path javaHome) {
         String subject = subject();
 
-        SenderRun.Result result = sender(library, "mx.dane-ok.test", subject, "starttls")
+        SenderRun.Result result = sender(library, "mx.dane-ok.test", subject, "starttls").javaHome(javaHome)
                 .agent(agentConfig("mailtls.level = dane-only")).run();
 
         assertThat(result.outcome()).as(result.toString()).isEqualTo("SENT");
@@ -56,12 +80,10 @@ class AgentEnforcementTest {
         assertThat(delivered("dane-ok.test", subject).arrivedOverTls()).isTrue();
     }
 
-    @ParameterizedTest
-    @EnumSource(MailLibrary.class)
-    void strippedStartTlsSendsNothingInClearAndDefers(MailLibrary library) {
+    private void checkStrippedStartTlsDefers(MailLibrary library, Path javaHome) {
         bed.stripProxy().setFakeAuth(true);
 
-        SenderRun.Result result = sender(library, "mx.starttls-strip.test", subject(), "starttls")
+        SenderRun.Result result = sender(library, "mx.starttls-strip.test", subject(), "starttls").javaHome(javaHome)
                 .arguments("mailer", "s3cret-password")
                 .agent(agentConfig("mailtls.level = dane-only")).run();
 

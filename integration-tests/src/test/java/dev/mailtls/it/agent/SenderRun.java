@@ -18,7 +18,10 @@ public final class SenderRun {
     /** The agent jar the build made. */
     public static final Path AGENT_JAR = Path.of("..", "agent", "target", "mailtls-agent.jar").toAbsolutePath().normalize();
 
-    private Path javaHome = Path.of(System.getProperty("java.home"));
+    /** The JDK the tests run on, the default for the applications too. */
+    public static final Path TEST_JAVA_HOME = Path.of(System.getProperty("java.home"));
+
+    private Path javaHome = TEST_JAVA_HOME;
     private final List<String> jvmOptions = new ArrayList<>();
     private final List<String> classPath = new ArrayList<>();
     private String agentArguments;
