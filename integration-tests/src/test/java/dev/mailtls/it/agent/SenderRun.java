@@ -38,6 +38,17 @@ public final class SenderRun {
         return run;
     }
 
+    /** The sample application of {@code sender}, on its jars and its mail library's. */
+    public static SenderRun senderApp(SenderLibrary sender) {
+        SenderRun run = new SenderRun();
+        run.classPath.add(SampleApps.compiled(sender).toString());
+        for (Path jar : sender.jars()) {
+            run.classPath.add(jar.toAbsolutePath().toString());
+        }
+        run.mainClass = sender.mainClass();
+        return run;
+    }
+
     /** Runs on the JDK at {@code home} instead of the test's own. */
     public SenderRun javaHome(Path home) {
         this.javaHome = home;
@@ -103,6 +114,11 @@ public final class SenderRun {
         public String outcome() {
             return stdout.lines().filter(line -> line.startsWith("RESULT ")).map(line -> line.substring(7)).findFirst()
                     .orElseThrow(() -> new AssertionError("no RESULT line; " + this));
+        }
+
+        /** The {@code CAUSE} lines after a {@code RESULT FAILED}: the failure's cause chain, outermost first. */
+        public List<String> causes() {
+            return stdout.lines().filter(line -> line.startsWith("CAUSE ")).map(line -> line.substring(6)).toList();
         }
 
         public boolean sent() {
