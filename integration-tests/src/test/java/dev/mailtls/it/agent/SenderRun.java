@@ -1,12 +1,18 @@
 package dev.mailtls.it.agent;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -73,16 +79,7 @@ public final class SenderRun {
 
     /** Runs the application to its end (at most two minutes) and returns what it printed. */
     public Result run() {
-        List<String> command = new ArrayList<>();
-        command.add(javaHome.resolve("bin").resolve("java").toString());
-        if (agentArguments != null) {
-            command.add("-javaagent:" + AGENT_JAR + (agentArguments.isEmpty() ? "" : "=" + agentArguments));
-        }
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(String.join(java.io.File.pathSeparator, classPath));
-        command.add(mainClass);
-        command.addAll(arguments);
+        List<String> command = command();
         try {
             Path out = Files.createTempFile("sender", ".out");
             Path err = Files.createTempFile("sender", ".err");
@@ -101,6 +98,121 @@ public final class SenderRun {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Starts the application and returns at once, for one that waits for input (style
+     * {@code wait-then-send}): its standard output is read as it comes, its input can be written.
+     */
+    public Running start() {
+        List<String> command = command();
+        try {
+            Path err = Files.createTempFile("sender", ".err");
+            Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+            return new Running(command, process, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin").resolve("java").toString());
+        if (agentArguments != null) {
+            command.add("-javaagent:" + AGENT_JAR + (agentArguments.isEmpty() ? "" : "=" + agentArguments));
+        }
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(String.join(java.io.File.pathSeparator, classPath));
+        command.add(mainClass);
+        command.addAll(arguments);
+        return command;
+    }
+
+    /** A started application: its process id, its output so far, a line to its input, its end. */
+    public static final class Running {
+        private final List<String> command;
+        private final Process process;
+        private final Path err;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final StringBuffer stdout = new StringBuffer();
+        private final Thread reader;
+
+        private Running(List<String> command, Process process, Path err) {
+            this.command = command;
+            this.process = process;
+            this.err = err;
+            this.reader = new Thread(this::readOutput, "sample-app-stdout-" + process.pid());
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void readOutput() {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    stdout.append(line).append('\n');
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                stdout.append("(reading the output failed: ").append(e).append(")\n");
+            }
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        /** Waits (at most {@code limit}) for an output line equal to {@code expected}; fails otherwise. */
+        public void awaitLine(String expected, Duration limit) {
+            long deadline = System.nanoTime() + limit.toNanos();
+            try {
+                while (System.nanoTime() < deadline) {
+                    String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (expected.equals(line)) {
+                        return;
+                    }
+                    if (line == null && !process.isAlive()) {
+                        break;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process.destroyForcibly();
+            throw new AssertionError("no line \"" + expected + "\" from the application within " + limit + "; "
+                    + finish());
+        }
+
+        /** Writes one line to the application's standard input. */
+        public void writeLine(String line) {
+            try {
+                OutputStream in = process.getOutputStream();
+                in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Waits (at most two minutes) for the application to end and returns what it printed. */
+        public Result finish() {
+            try {
+                if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("the sample application did not end within 2 minutes: " + command);
+                }
+                reader.join(TimeUnit.SECONDS.toMillis(10));
+                Result result = new Result(command, process.exitValue(), stdout.toString(),
+                        Files.readString(err, StandardCharsets.UTF_8));
+                Files.delete(err);
+                return result;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 
