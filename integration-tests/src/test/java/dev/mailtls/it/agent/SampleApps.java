@@ -6,10 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /**
@@ -42,18 +42,36 @@ public final class SampleApps {
     }
 
     private static Path compile(String id, String mainResource, SourceEdit edit, List<Path> classPath, int release) {
+        Path folder = Path.of("target", "sample-apps", id).toAbsolutePath();
+        String mainName = mainResource.replace(".template", "");
+        return compile(folder, List.of(mainResource), edit, classPath, release, mainName + " against " + id);
+    }
+
+    /**
+     * Compiles the sample sources {@code resources} (file names in {@code sample-apps/}) and
+     * {@code SampleOutput.java} into {@code folder}, for Java {@code release}, against {@code classPath}.
+     */
+    static Path compile(Path folder, List<String> resources, List<Path> classPath, int release) {
+        return compile(folder, resources, source -> source, classPath, release, resources + " into " + folder);
+    }
+
+    private static Path compile(Path folder, List<String> resources, SourceEdit edit, List<Path> classPath, int release,
+            String what) {
         try {
-            Path folder = Files.createDirectories(Path.of("target", "sample-apps", id).toAbsolutePath());
-            String mainName = mainResource.replace(".template", "");
-            Path main = folder.resolve(mainName);
-            Files.writeString(main, edit.apply(resource(mainResource)));
+            Files.createDirectories(folder);
+            List<String> arguments = new ArrayList<>(List.of("--release", String.valueOf(release), "-nowarn",
+                    "-Xlint:-options", "-d", folder.toString(), "-cp", SenderRun.classPath(classPath)));
+            for (String resource : resources) {
+                Path source = folder.resolve(resource.replace(".template", ""));
+                Files.writeString(source, edit.apply(resource(resource)));
+                arguments.add(source.toString());
+            }
             Path output = folder.resolve("SampleOutput.java");
             Files.writeString(output, resource("SampleOutput.java"));
-            JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-            int status = compiler.run(null, null, null, "--release", String.valueOf(release), "-nowarn", "-Xlint:-options",
-                    "-d", folder.toString(), "-cp", SenderRun.classPath(classPath), main.toString(), output.toString());
+            arguments.add(output.toString());
+            int status = ToolProvider.getSystemJavaCompiler().run(null, null, null, arguments.toArray(new String[0]));
             if (status != 0) {
-                throw new IllegalStateException("the sample application " + mainName + " did not compile against " + id);
+                throw new IllegalStateException("the sample application did not compile: " + what);
             }
             return folder;
         } catch (IOException e) {
@@ -61,7 +79,7 @@ public final class SampleApps {
         }
     }
 
-    private static String resource(String name) throws IOException {
+    static String resource(String name) throws IOException {
         try (InputStream in = SampleApps.class.getResourceAsStream("/sample-apps/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("no resource /sample-apps/" + name);

@@ -32,6 +32,7 @@ public final class SenderRun {
     private final List<String> classPath = new ArrayList<>();
     private String agentArguments;
     private String mainClass = "SampleSender";
+    private Path executableJar;
     private final List<String> arguments = new ArrayList<>();
 
     /** The sample sender built against {@code library}. */
@@ -52,6 +53,21 @@ public final class SenderRun {
             run.classPath.add(jar.toAbsolutePath().toString());
         }
         run.mainClass = sender.mainClass();
+        return run;
+    }
+
+    /** A plain application: {@code mainClass} on {@code classPath}. */
+    public static SenderRun application(List<Path> classPath, String mainClass) {
+        SenderRun run = new SenderRun();
+        classPath.forEach(entry -> run.classPath.add(entry.toAbsolutePath().toString()));
+        run.mainClass = mainClass;
+        return run;
+    }
+
+    /** An executable jar, run with {@code java -jar}. */
+    public static SenderRun executableJar(Path jar) {
+        SenderRun run = new SenderRun();
+        run.executableJar = jar.toAbsolutePath();
         return run;
     }
 
@@ -123,9 +139,14 @@ public final class SenderRun {
             command.add("-javaagent:" + AGENT_JAR + (agentArguments.isEmpty() ? "" : "=" + agentArguments));
         }
         command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(String.join(java.io.File.pathSeparator, classPath));
-        command.add(mainClass);
+        if (executableJar != null) {
+            command.add("-jar");
+            command.add(executableJar.toString());
+        } else {
+            command.add("-cp");
+            command.add(String.join(java.io.File.pathSeparator, classPath));
+            command.add(mainClass);
+        }
         command.addAll(arguments);
         return command;
     }
