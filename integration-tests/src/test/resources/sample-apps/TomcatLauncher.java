@@ -7,6 +7,7 @@ import java.net.HttpURLConnection;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.file.Files;
+import java.nio.file.Paths;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 
@@ -14,7 +15,8 @@ public class TomcatLauncher {
     /** Arguments: WEBAPP-FOLDER HOST PORT RECIPIENT SUBJECT. */
     public static void main(String[] args) throws Exception {
         Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(Files.createTempDirectory("tomcat").toString());
+        // Tomcat's work folder, beside the web application's.
+        tomcat.setBaseDir(Files.createDirectories(Paths.get(args[0]).toAbsolutePath().resolveSibling("tomcat-base")).toString());
         tomcat.setHostname("127.0.0.1");
         Connector connector = new Connector();
         connector.setPort(0);

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailtls.it.bed.MxEndpoint;
 import dev.mailtls.it.bed.TestBed;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -65,6 +69,20 @@ class ImplicitTlsTest {
                 .contains("DANE TLSA 3 1 1");
         assertThat(delivered("dane-ok.test", subject).arrivedOverTls()).isTrue();
         assertThat(AgentBed.postfixConnections(mark, "mx-smtps", bed.postfixSmtpsAddress())).hasSize(1);
+    }
+
+    /** The count that the no-fallback check relies on sees every connection: two made, two counted. */
+    @Test
+    void postfixLogCountsEverySmtpsConnection() throws IOException {
+        long mark = bed.postfixLog().mark();
+        for (int i = 0; i < 2; i++) {
+            try (Socket socket = new Socket()) {
+                socket.bind(new InetSocketAddress("127.0.0.1", 0));
+                socket.connect(bed.postfixSmtpsAddress(), 5000);
+            }
+        }
+
+        assertThat(AgentBed.postfixConnections(mark, "mx-smtps", bed.postfixSmtpsAddress())).hasSize(2);
     }
 
     @ParameterizedTest(name = "{0} {1}")
