@@ -1,17 +1,11 @@
 package dev.mailtls.it.agent;
 
+import static dev.mailtls.it.agent.AgentBed.delivered;
+import static dev.mailtls.it.agent.AgentBed.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailtls.it.bed.BedProperties;
-import dev.mailtls.it.bed.DeliveredMessage;
-import dev.mailtls.it.bed.ProxyConnection;
 import dev.mailtls.it.bed.TestBed;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,41 +34,44 @@ class AgentEnforcementTest {
         bed.reset();
     }
 
-    /** A deployment configuration pointing at the bed: its resolver, its trust anchor, its CA. */
-    private String agentConfig(String... lines) throws IOException {
-        Path file = dir.resolve("mailtls.properties");
-        List<String> all = new java.util.ArrayList<>(List.of(
-                "mailtls.dns.servers = " + bed.properties().getProperty(BedProperties.RESOLVER),
-                "mailtls.dns.dnssec = validate",
-                "mailtls.dns.trust-anchors = " + bed.properties().getProperty(BedProperties.TRUST_ANCHOR_DS_FILE),
-                "mailtls.tls.trust-store = " + bed.certificates().caFile()));
-        all.addAll(List.of(lines));
-        Files.write(file, all);
-        return "config=" + file;
+    private String agentConfig(String... lines) {
+        return AgentBed.agentConfig(dir, lines);
     }
 
     private static SenderRun sender(MailLibrary library, String host, String subject, String style) {
-        return SenderRun.sampleSender(library)
-                .jvmOption("-Djdk.net.hosts.file=" + bed.hostsFile())
-                .arguments(host, "25", "user@" + host.substring(3), subject, style);
-    }
-
-    private static DeliveredMessage delivered(String domain, String subject) {
-        List<DeliveredMessage> messages = bed.mailboxes().awaitMessages(domain, 1, Duration.ofSeconds(20));
-        return messages.stream().filter(message -> message.headers("Subject").contains(subject)).findFirst()
-                .orElseThrow(() -> new AssertionError("no message \"" + subject + "\" for " + domain + ": " + messages));
-    }
-
-    private static String subject() {
-        return "it-" + UUID.randomUUID();
+        return AgentBed.sampleSender(library, host, 25, subject, style);
     }
 
     @ParameterizedTest
     @EnumSource(MailLibrary.class)
-    void daneAuthenticatedDeliveryArrivesOverTls(MailLibrary library) throws IOException {
+    void daneAuthenticatedDeliveryArrivesOverTls(MailLibrary library) {
+        checkDaneDelivery(library, SenderRun.TEST_JAVA_HOME);
+    }
+
+    @ParameterizedTest
+    @EnumSource(MailLibrary.class)
+    void strippedStartTlsSendsNothingInClearAndDefers(MailLibrary library) {
+        checkStrippedStartTlsDefers(library, SenderRun.TEST_JAVA_HOME);
+    }
+
+    /**
+     * Both checks again with the applications on Java 17 (the test's own JDK is newer): one test
+     * per library, as the bed allows one sending JVM at a time.
+     */
+    @ParameterizedTest
+    @EnumSource(MailLibrary.class)
+    void onJava17DaneDeliveryArrivesAndStrippedStartTlsDefers(MailLibrary library) {
+        Path java17 = Jdks.java17();
+
+        checkDaneDelivery(library, java17);
+        bed.reset();
+        checkStrippedStartTlsDefers(library, java17);
+    }
+
+    private void checkDaneDelivery(MailLibrary library, Path javaHome) {
         String subject = subject();
 
-        SenderRun.Result result = sender(library, "mx.dane-ok.test", subject, "starttls")
+        SenderRun.Result result = sender(library, "mx.dane-ok.test", subject, "starttls").javaHome(javaHome)
                 .agent(agentConfig("mailtls.level = dane-only")).run();
 
         assertThat(result.outcome()).as(result.toString()).isEqualTo("SENT");
@@ -83,28 +80,22 @@ class AgentEnforcementTest {
         assertThat(delivered("dane-ok.test", subject).arrivedOverTls()).isTrue();
     }
 
-    @ParameterizedTest
-    @EnumSource(MailLibrary.class)
-    void strippedStartTlsSendsNothingInClearAndDefers(MailLibrary library) throws IOException {
+    private void checkStrippedStartTlsDefers(MailLibrary library, Path javaHome) {
         bed.stripProxy().setFakeAuth(true);
 
-        SenderRun.Result result = sender(library, "mx.starttls-strip.test", subject(), "starttls")
+        SenderRun.Result result = sender(library, "mx.starttls-strip.test", subject(), "starttls").javaHome(javaHome)
                 .arguments("mailer", "s3cret-password")
                 .agent(agentConfig("mailtls.level = dane-only")).run();
 
         assertThat(result.outcome()).as(result.toString())
                 .startsWith("FAILED " + library.smtpPackage() + ".SMTPSendFailedException: 454 4.7.4 TLS is required, but was not offered");
-        assertThat(bed.stripProxy().connections()).isNotEmpty();
-        assertThat(bed.stripProxy().cleartextSensitiveCommands()).as(bed.stripProxy().report()).isEmpty();
-        for (ProxyConnection connection : bed.stripProxy().connections()) {
-            assertThat(connection.clientText()).doesNotContain("AUTH").doesNotContain("MAIL FROM").doesNotContain("s3cret");
-        }
+        AgentBed.assertNothingSensitiveInClear(bed.stripProxy(), "s3cret");
         assertThat(result.stderr()).doesNotContain("s3cret-password");
     }
 
     @ParameterizedTest
     @EnumSource(MailLibrary.class)
-    void tlsaMismatchIsRefusedEvenWithACertificateOfATrustedCa(MailLibrary library) throws IOException {
+    void tlsaMismatchIsRefusedEvenWithACertificateOfATrustedCa(MailLibrary library) {
         String subject = subject();
 
         SenderRun.Result result = sender(library, "mx.dane-mismatch.test", subject, "starttls")
@@ -116,7 +107,7 @@ class AgentEnforcementTest {
     }
 
     @Test
-    void rejectActionGivesAPermanentFailure() throws IOException {
+    void rejectActionGivesAPermanentFailure() {
         SenderRun.Result result = sender(MailLibrary.ANGUS_MAIL_2_0_3, "mx.dane-mismatch.test", subject(), "starttls")
                 .agent(agentConfig("mailtls.level = dane-only", "mailtls.action = reject")).run();
 
@@ -126,7 +117,7 @@ class AgentEnforcementTest {
     }
 
     @Test
-    void auditDeliversAndSaysSoLoudly() throws IOException {
+    void auditDeliversAndSaysSoLoudly() {
         String subject = subject();
 
         SenderRun.Result result = sender(MailLibrary.JAVAX_MAIL_1_6_2, "mx.dane-mismatch.test", subject, "starttls")
@@ -139,7 +130,7 @@ class AgentEnforcementTest {
     }
 
     @Test
-    void applicationThatTurnsStartTlsOffIsOverruled() throws IOException {
+    void applicationThatTurnsStartTlsOffIsOverruled() {
         String subject = subject();
 
         SenderRun.Result result = sender(MailLibrary.JAKARTA_MAIL_2_0_1, "mx.dane-ok.test", subject, "notls")
@@ -150,7 +141,7 @@ class AgentEnforcementTest {
     }
 
     @Test
-    void levelNoneSendsInPlaintextAsPostfixWould() throws IOException {
+    void levelNoneSendsInPlaintextAsPostfixWould() {
         String subject = subject();
 
         SenderRun.Result result = sender(MailLibrary.JAKARTA_MAIL_2_0_1, "mx.dane-ok.test", subject, "starttls")
@@ -161,7 +152,7 @@ class AgentEnforcementTest {
     }
 
     @Test
-    void levelMayFallsBackToPlaintextWhereNoTlsIsOffered() throws IOException {
+    void levelMayFallsBackToPlaintextWhereNoTlsIsOffered() {
         String subject = subject();
 
         SenderRun.Result result = sender(MailLibrary.ANGUS_MAIL_2_0_3, "mx.no-tls.test", subject, "plain")
@@ -172,7 +163,7 @@ class AgentEnforcementTest {
     }
 
     @Test
-    void daneFallsBackToEncryptWhereNoTlsaIsPublished() throws IOException {
+    void daneFallsBackToEncryptWhereNoTlsaIsPublished() {
         String subject = subject();
 
         SenderRun.Result result = sender(MailLibrary.ANGUS_MAIL_2_0_3, "mx.no-dane.test", subject, "plain")
@@ -184,7 +175,7 @@ class AgentEnforcementTest {
     }
 
     @Test
-    void bogusTlsaDefersBeforeAnyConnection() throws IOException {
+    void bogusTlsaDefersBeforeAnyConnection() {
         SenderRun.Result result = sender(MailLibrary.ANGUS_MAIL_2_0_3, "mx.bogus-tlsa.test", subject(), "starttls")
                 .agent(agentConfig("mailtls.level = dane")).run();
 
@@ -194,7 +185,7 @@ class AgentEnforcementTest {
     }
 
     @Test
-    void brokenConfigurationBlocksAllSmtpSending() throws IOException {
+    void brokenConfigurationBlocksAllSmtpSending() {
         SenderRun.Result result = sender(MailLibrary.JAVAX_MAIL_1_4_7, "mx.dane-ok.test", subject(), "starttls")
                 .agent(agentConfig("mailtls.levle = dane-only")).run();
 

@@ -44,7 +44,11 @@ public enum MailLibrary {
 
     /** The library's jars (API, implementation, activation). */
     public List<Path> jars() {
-        Path folder = Path.of("target", "mail-libs", id);
+        return jarsIn(Path.of("target", "mail-libs", id));
+    }
+
+    /** The jars in a folder the build filled, sorted; fails if there are none. */
+    static List<Path> jarsIn(Path folder) {
         try (Stream<Path> files = Files.list(folder)) {
             List<Path> jars = files.filter(file -> file.toString().endsWith(".jar")).sorted().toList();
             if (jars.isEmpty()) {

@@ -94,6 +94,17 @@ class BedDnsTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {TestDomains.DANE_OK, TestDomains.DANE_MISMATCH})
+  void smtpsTlsaRecordsAtPort465ValidateWithAd(String domain) throws IOException {
+    Message reply = resolve("_465._tcp.mx." + domain, Type.TLSA);
+
+    assertThat(Rcode.string(reply.getRcode())).as(reply.toString()).isEqualTo("NOERROR");
+    assertThat(reply.getHeader().getFlag(Flags.AD)).as("AD for %s", domain).isTrue();
+    assertThat(tlsaAnswers(reply)).isEqualTo(List.of(bed.smtpsTlsa(domain).split(";")).stream()
+        .map(t -> t.toLowerCase().replace(" ", "")).sorted().collect(Collectors.toList()));
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {TestDomains.DANE_OK, TestDomains.NO_DANE, TestDomains.MX_FALLBACK, TestDomains.CNAME})
   void mxRecordsOfSecureDomainsValidateWithAd(String domain) throws IOException {
     Message reply = resolve(domain, Type.MX);

@@ -77,6 +77,9 @@ class BedFilesTest {
     assertThat(file.getProperty(BedProperties.RESOLVER)).isEqualTo("127.0.0.1:5301");
     assertThat(file.getProperty(BedProperties.BLACK_HOLE)).isEqualTo("127.0.0.1:5399");
     assertThat(file.getProperty(BedProperties.PROXY_STRIP)).isEqualTo("127.0.0.4:25");
+    assertThat(file.getProperty(BedProperties.POSTFIX_SMTPS)).isEqualTo("127.0.0.2:465");
+    assertThat(file.getProperty(BedProperties.SMTPS_TLSA_PREFIX + TestDomains.DANE_OK))
+        .isEqualTo(file.getProperty(BedProperties.TLSA_PREFIX + TestDomains.DANE_OK));
     assertThat(file.getProperty(BedProperties.TRUST_ANCHOR_DS)).matches("test\\.\\s+60\\s+IN\\s+DS\\s+\\d+ 13 2 \\p{XDigit}{64}");
     assertThat(file.getProperty(BedProperties.TLSA_PREFIX + TestDomains.DANE_UNUSABLE)).matches("1 1 1 \\p{XDigit}{64};0 0 1 \\p{XDigit}{64}");
     assertThat(Files.readString(Path.of(file.getProperty(BedProperties.TRUST_ANCHOR_DNSKEY_FILE))).strip())

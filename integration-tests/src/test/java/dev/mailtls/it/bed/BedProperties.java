@@ -31,6 +31,8 @@ public final class BedProperties {
   public static final String TRUST_ANCHOR_DNSKEY_FILE = "dns.trustanchor.dnskey.file";
   /** Postfix with STARTTLS. */
   public static final String POSTFIX_TLS = "smtp.postfix.tls.address";
+  /** Postfix with implicit TLS (smtps, port 465). */
+  public static final String POSTFIX_SMTPS = "smtp.postfix.smtps.address";
   /** Postfix without STARTTLS. */
   public static final String POSTFIX_PLAIN = "smtp.postfix.plain.address";
   /** The STARTTLS-stripping proxy (in the test JVM). */
@@ -46,6 +48,8 @@ public final class BedProperties {
   public static final String MX_CERT_FILE = "tls.mx.cert.file";
   /** The TLSA records of the MX host of a domain: prefix + domain, e.g. {@code tlsa.dane-ok.test}. */
   public static final String TLSA_PREFIX = "tlsa.";
+  /** The TLSA records at {@code _465._tcp.mx.<domain>}: prefix + domain, e.g. {@code tlsa465.dane-ok.test}. */
+  public static final String SMTPS_TLSA_PREFIX = "tlsa465.";
   /** The MX host addresses, for {@code -Djdk.net.hosts.file}. */
   public static final String HOSTS_FILE = "hosts.file";
   /** Comma-separated test domain names. */
@@ -65,6 +69,7 @@ public final class BedProperties {
     p.setProperty(TRUST_ANCHOR_DS_FILE, layout.trustAnchorDsFile().toString());
     p.setProperty(TRUST_ANCHOR_DNSKEY_FILE, layout.trustAnchorDnskeyFile().toString());
     p.setProperty(POSTFIX_TLS, text(MxEndpoint.POSTFIX_TLS.address()));
+    p.setProperty(POSTFIX_SMTPS, text(MxEndpoint.POSTFIX_TLS.smtpsAddress()));
     p.setProperty(POSTFIX_PLAIN, text(MxEndpoint.POSTFIX_PLAIN.address()));
     p.setProperty(PROXY_STRIP, text(bed.stripProxy().address()));
     p.setProperty(PROXY_FAIL, text(bed.failProxy().address()));
@@ -78,6 +83,9 @@ public final class BedProperties {
     for (TestDomain domain : TestDomains.ALL) {
       if (!domain.tlsa().isEmpty()) {
         p.setProperty(TLSA_PREFIX + domain.name(), bed.tlsa(domain.name()));
+      }
+      if (!domain.smtpsTlsa().isEmpty()) {
+        p.setProperty(SMTPS_TLSA_PREFIX + domain.name(), bed.smtpsTlsa(domain.name()));
       }
     }
     return p;

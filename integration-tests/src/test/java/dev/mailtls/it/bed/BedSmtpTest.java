@@ -89,6 +89,26 @@ class BedSmtpTest {
   }
 
   @Test
+  void smtpsListenerStartsWithTheHandshakeAndDeliversOverTls() throws IOException {
+    long mark = bed.postfixLog().mark();
+    try (SmtpTestClient client = SmtpTestClient.connectTls(bed.postfixSmtpsAddress(), bed.clientSslContext(),
+        "mx.dane-ok.test", WAIT)) {
+      assertThat(client.greeting().text()).startsWith("220 mx.dane-ok.test ESMTP");
+      assertThat(client.tlsSession()).isNotNull();
+      client.ehlo("client.test");
+      assertThat(client.offers("STARTTLS")).as("no STARTTLS inside TLS").isFalse();
+      assertThat(client.sendMail("tester@client.test", List.of("carol@dane-ok.test"),
+          message("carol@dane-ok.test", "implicit TLS")).code()).as(client.transcript().toString()).isEqualTo(250);
+      client.quit();
+    }
+
+    DeliveredMessage delivered = bed.mailboxes().awaitMessages(TestDomains.DANE_OK, 1, WAIT).get(0);
+    assertThat(delivered.arrivedOverTls()).as(delivered.receivedByBed()).isTrue();
+    assertThat(bed.postfixLog().awaitLine(mark, "postfix-bed/mx-smtps/smtpd.*TLS connection established", WAIT))
+        .isPresent();
+  }
+
+  @Test
   void plainListenerOffersNoStarttlsAndDeliversWithoutTls() throws IOException {
     try (SmtpTestClient client = SmtpTestClient.connect(bed.postfixPlainAddress(), WAIT)) {
       client.ehlo("client.test");

@@ -18,6 +18,11 @@ public enum MxEndpoint {
 
   /** Every MX listens on 25: the port is part of the TLSA owner name {@code _25._tcp.<mx>}. */
   public static final int SMTP_PORT = 25;
+  /**
+   * Implicit TLS ({@code smtps}, TLS on connect, RFC 8314), only on {@link #POSTFIX_TLS}; its
+   * TLSA records are at {@code _465._tcp.<mx>}.
+   */
+  public static final int SMTPS_PORT = 465;
 
   private final String ip;
 
@@ -33,5 +38,13 @@ public enum MxEndpoint {
   /** Address and port 25. */
   public InetSocketAddress address() {
     return new InetSocketAddress(ip, SMTP_PORT);
+  }
+
+  /** Address and port 465 ({@link #POSTFIX_TLS} only: nothing else listens there). */
+  public InetSocketAddress smtpsAddress() {
+    if (this != POSTFIX_TLS) {
+      throw new IllegalStateException("only " + POSTFIX_TLS + " listens on port " + SMTPS_PORT + ", not " + this);
+    }
+    return new InetSocketAddress(ip, SMTPS_PORT);
   }
 }

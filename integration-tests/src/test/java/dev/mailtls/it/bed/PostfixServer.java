@@ -3,6 +3,7 @@ package dev.mailtls.it.bed;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,11 +18,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 
 /**
  * Postfix as the receiving MTA of every test domain: one instance from a private configuration
- * directory with two listeners, {@link MxEndpoint#POSTFIX_TLS} (STARTTLS with the MX chain) and
- * {@link MxEndpoint#POSTFIX_PLAIN} (no STARTTLS). Mail for a test domain goes to a catch-all
+ * directory with three listeners: {@link MxEndpoint#POSTFIX_TLS} on port 25 (STARTTLS with the MX
+ * chain) and on port 465 (implicit TLS, {@code smtpd_tls_wrappermode}, log tag
+ * {@code postfix-bed/mx-smtps}), and {@link MxEndpoint#POSTFIX_PLAIN} (no STARTTLS). Mail for a test domain goes to a catch-all
  * Maildir {@code <mail root>/<domain>/} owned by uid 65534; other domains get
  * {@code 554 5.7.1 Relay access denied}; nothing is ever sent onwards (every transport but
  * {@code virtual} is {@code error:}), and no DNS lookup is made ({@code smtpd_peername_lookup = no}).
@@ -105,14 +108,16 @@ final class PostfixServer {
 
     LocalPorts.requireFree("Postfix", MxEndpoint.POSTFIX_TLS.address(), false);
     LocalPorts.requireFree("Postfix", MxEndpoint.POSTFIX_PLAIN.address(), false);
+    LocalPorts.requireFree("Postfix", MxEndpoint.POSTFIX_TLS.smtpsAddress(), false);
     ShellCommand start = ShellCommand.run(Duration.ofSeconds(60),
         ChildDaemon.binary("postfix"), "-c", configDir().toString(), "start");
     master = DaemonProcess.fromPidFile("postfix master", masterPidFile(layout), "master").orElse(null);
     if (!start.succeeded() || master == null || !master.isAlive()) {
       throw new BedStartupException("Postfix did not start: " + start.describe() + "\n" + diagnostics());
     }
-    awaitBanner(MxEndpoint.POSTFIX_TLS);
-    awaitBanner(MxEndpoint.POSTFIX_PLAIN);
+    awaitBanner(MxEndpoint.POSTFIX_TLS.address(), null);
+    awaitBanner(MxEndpoint.POSTFIX_PLAIN.address(), null);
+    awaitBanner(MxEndpoint.POSTFIX_TLS.smtpsAddress(), SmtpTestClient.trusting(certs.caCertificate()));
   }
 
   private void createMaildirs() throws IOException {
@@ -191,6 +196,11 @@ final class PostfixServer {
         MxEndpoint.POSTFIX_TLS.ip() + ":25 inet n - n - - smtpd",
         "  -o syslog_name=postfix-bed/mx-tls",
         "  -o smtpd_tls_security_level=may",
+        // Implicit TLS (smtps): the handshake starts at connect, before the 220 greeting.
+        MxEndpoint.POSTFIX_TLS.ip() + ":" + MxEndpoint.SMTPS_PORT + " inet n - n - - smtpd",
+        "  -o syslog_name=postfix-bed/mx-smtps",
+        "  -o smtpd_tls_wrappermode=yes",
+        "  -o smtpd_tls_security_level=encrypt",
         MxEndpoint.POSTFIX_PLAIN.ip() + ":25 inet n - n - - smtpd",
         "  -o syslog_name=postfix-bed/mx-notls",
         "  -o smtpd_tls_security_level=none",
@@ -215,14 +225,16 @@ final class PostfixServer {
         "postlog unix-dgram n - n - 1 postlogd");
   }
 
-  /** Ready when the listener sends its 220 greeting. */
-  private void awaitBanner(MxEndpoint endpoint) {
+  /** Ready when the listener sends its 220 greeting (after a TLS handshake if {@code tls} is given). */
+  private void awaitBanner(InetSocketAddress address, SSLContext tls) {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
     String last = "no connection";
     while (Instant.now().isBefore(deadline)) {
-      try (Socket socket = new Socket()) {
-        socket.connect(endpoint.address(), 1000);
-        socket.setSoTimeout(3000);
+      try (Socket plain = new Socket()) {
+        plain.connect(address, 1000);
+        plain.setSoTimeout(3000);
+        Socket socket = tls == null ? plain
+            : tls.getSocketFactory().createSocket(plain, address.getHostString(), address.getPort(), true);
         BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
         last = String.valueOf(in.readLine());
         if (last.startsWith("220 ")) {
@@ -237,7 +249,7 @@ final class PostfixServer {
       }
       LocalPorts.pause(100);
     }
-    throw new BedStartupException("Postfix does not greet at " + endpoint.address() + " (last: " + last + ")\n"
+    throw new BedStartupException("Postfix does not greet at " + address + " (last: " + last + ")\n"
         + diagnostics());
   }
 

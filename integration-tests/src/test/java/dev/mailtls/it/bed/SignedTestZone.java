@@ -210,6 +210,9 @@ final class SignedTestZone {
       for (TlsaSpec tlsa : domain.tlsa()) {
         records.add(rr(name(domain.tlsaOwner()), Type.TLSA, tlsa.rdata(certs)));
       }
+      for (TlsaSpec tlsa : domain.smtpsTlsa()) {
+        records.add(rr(name(domain.smtpsTlsaOwner()), Type.TLSA, tlsa.rdata(certs)));
+      }
       return records;
     }
 

@@ -49,7 +49,11 @@ public final class SmtpTestClient implements AutoCloseable {
   private Reply lastEhlo;
 
   private SmtpTestClient(Socket socket) throws IOException {
-    this.plain = socket;
+    this(socket, socket);
+  }
+
+  private SmtpTestClient(Socket plain, Socket socket) throws IOException {
+    this.plain = plain;
     attach(socket);
     this.greeting = readReply();
   }
@@ -60,6 +64,32 @@ public final class SmtpTestClient implements AutoCloseable {
     socket.connect(address, (int) timeout.toMillis());
     socket.setSoTimeout((int) timeout.toMillis());
     return new SmtpTestClient(socket);
+  }
+
+  /**
+   * Connects with implicit TLS (smtps: the handshake first, with SNI {@code serverName} and a
+   * host-name check against it), then reads the greeting.
+   */
+  public static SmtpTestClient connectTls(InetSocketAddress address, SSLContext context, String serverName,
+      Duration timeout) throws IOException {
+    Socket socket = new Socket();
+    socket.connect(address, (int) timeout.toMillis());
+    socket.setSoTimeout((int) timeout.toMillis());
+    SSLSocket tls = handshake(socket, context, serverName);
+    SmtpTestClient client = new SmtpTestClient(socket, tls);
+    client.transcript.add(0, "-- TLS " + tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite());
+    return client;
+  }
+
+  private static SSLSocket handshake(Socket plain, SSLContext context, String serverName) throws IOException {
+    SSLSocket tls = (SSLSocket) context.getSocketFactory()
+        .createSocket(plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
+    SSLParameters parameters = tls.getSSLParameters();
+    parameters.setServerNames(List.of(new SNIHostName(serverName)));
+    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    tls.setSSLParameters(parameters);
+    tls.startHandshake();
+    return tls;
   }
 
   /** An SSLContext that trusts only {@code ca} (PKIX), e.g. the bed's test CA. */
@@ -120,20 +150,14 @@ public final class SmtpTestClient implements AutoCloseable {
     if (reply.code() != 220) {
       return reply;
     }
-    SSLSocket tls = (SSLSocket) context.getSocketFactory()
-        .createSocket(plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
-    SSLParameters parameters = tls.getSSLParameters();
-    parameters.setServerNames(List.of(new SNIHostName(serverName)));
-    parameters.setEndpointIdentificationAlgorithm("HTTPS");
-    tls.setSSLParameters(parameters);
-    tls.startHandshake();
+    SSLSocket tls = handshake(plain, context, serverName);
     transcript.add("-- TLS " + tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite());
     attach(tls);
     lastEhlo = null;
     return reply;
   }
 
-  /** The TLS session, or null before a successful {@link #startTls}. */
+  /** The TLS session, or null before a successful {@link #startTls} (or without {@link #connectTls}). */
   public SSLSession tlsSession() {
     return socket instanceof SSLSocket ssl ? ssl.getSession() : null;
   }

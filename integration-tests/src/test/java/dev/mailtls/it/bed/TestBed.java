@@ -315,6 +315,12 @@ public final class TestBed {
     }
   }
 
+  /** The TLSA records at {@code _465._tcp.mx.<domain>}, {@code ;}-joined; empty if there are none. */
+  public String smtpsTlsa(String domain) {
+    return TestDomains.get(domain).smtpsTlsa().stream().map(t -> t.rdata(certificates))
+        .collect(Collectors.joining(";"));
+  }
+
   /** Forgets the proxies' logs, turns fake AUTH off and empties every Maildir: a clean slate for a test. */
   public void reset() {
     stripProxy.clearLog();
@@ -355,6 +361,11 @@ public final class TestBed {
   /** Postfix with STARTTLS (127.0.0.2:25). */
   public InetSocketAddress postfixTlsAddress() {
     return MxEndpoint.POSTFIX_TLS.address();
+  }
+
+  /** Postfix with implicit TLS, {@code smtps} (127.0.0.2:465); log tag {@code postfix-bed/mx-smtps}. */
+  public InetSocketAddress postfixSmtpsAddress() {
+    return MxEndpoint.POSTFIX_TLS.smtpsAddress();
   }
 
   /** Postfix without STARTTLS (127.0.0.3:25). */

@@ -11,7 +11,8 @@ import org.xbill.DNS.Type;
 
 /**
  * One test domain of the bed: its MX records, the address or alias of its own MX host
- * {@code mx.<domain>}, the TLSA records at {@code _25._tcp.mx.<domain>}, and which signatures to
+ * {@code mx.<domain>}, the TLSA records at {@code _25._tcp.mx.<domain>} (and, for implicit TLS,
+ * {@code _465._tcp.mx.<domain>}), and which signatures to
  * break on purpose. Immutable; each {@code with...} method returns a changed copy, so a case in
  * {@link TestDomains} is one line.
  */
@@ -35,19 +36,21 @@ public final class TestDomain {
   private final MxEndpoint endpoint;
   private final String alias;
   private final List<TlsaSpec> tlsa;
+  private final List<TlsaSpec> smtpsTlsa;
   private final Set<Integer> corrupted;
   private final Set<Integer> expired;
   private final boolean insecure;
 
   private TestDomain(String name, String expectation, List<Mx> mx, MxEndpoint endpoint,
-      String alias, List<TlsaSpec> tlsa, Set<Integer> corrupted, Set<Integer> expired,
-      boolean insecure) {
+      String alias, List<TlsaSpec> tlsa, List<TlsaSpec> smtpsTlsa, Set<Integer> corrupted,
+      Set<Integer> expired, boolean insecure) {
     this.name = name;
     this.expectation = expectation;
     this.mx = List.copyOf(mx);
     this.endpoint = endpoint;
     this.alias = alias;
     this.tlsa = List.copyOf(tlsa);
+    this.smtpsTlsa = List.copyOf(smtpsTlsa);
     this.corrupted = Collections.unmodifiableSet(new TreeSet<>(corrupted));
     this.expired = Collections.unmodifiableSet(new TreeSet<>(expired));
     this.insecure = insecure;
@@ -64,13 +67,13 @@ public final class TestDomain {
   public static TestDomain hostedAt(String name, MxEndpoint endpoint, String expectation) {
     checkName(name);
     return new TestDomain(name, expectation, List.of(new Mx(10, "mx." + name)),
-        Objects.requireNonNull(endpoint), null, List.of(), Set.of(), Set.of(), false);
+        Objects.requireNonNull(endpoint), null, List.of(), List.of(), Set.of(), Set.of(), false);
   }
 
   /** A domain whose MX records name hosts of other test domains; it has no host of its own. */
   public static TestDomain withMx(String name, String expectation, Mx... mx) {
     checkName(name);
-    return new TestDomain(name, expectation, List.of(mx), null, null, List.of(),
+    return new TestDomain(name, expectation, List.of(mx), null, null, List.of(), List.of(),
         Set.of(), Set.of(), false);
   }
 
@@ -78,28 +81,43 @@ public final class TestDomain {
   public static TestDomain withMxAlias(String name, String target, String expectation) {
     checkName(name);
     return new TestDomain(name, expectation, List.of(new Mx(10, "mx." + name)), null,
-        target.toLowerCase(Locale.ROOT), List.of(), Set.of(), Set.of(), false);
+        target.toLowerCase(Locale.ROOT), List.of(), List.of(), Set.of(), Set.of(), false);
   }
 
   /** Publishes these TLSA records at {@code _25._tcp.mx.<name>}. */
   public TestDomain withTlsa(TlsaSpec... records) {
     requireOwnHost("TLSA records");
-    return new TestDomain(name, expectation, mx, endpoint, alias, List.of(records), corrupted,
-        expired, insecure);
+    return new TestDomain(name, expectation, mx, endpoint, alias, List.of(records), smtpsTlsa,
+        corrupted, expired, insecure);
+  }
+
+  /**
+   * Publishes these TLSA records at {@code _465._tcp.mx.<name>}, for implicit TLS (smtps). Only
+   * a domain hosted at {@link MxEndpoint#POSTFIX_TLS} can have them: nothing else listens on 465.
+   */
+  public TestDomain withSmtpsTlsa(TlsaSpec... records) {
+    if (endpoint != MxEndpoint.POSTFIX_TLS) {
+      throw new IllegalStateException(name + ": only " + MxEndpoint.POSTFIX_TLS + " listens on port "
+          + MxEndpoint.SMTPS_PORT + ", not " + endpoint);
+    }
+    return new TestDomain(name, expectation, mx, endpoint, alias, tlsa, List.of(records),
+        corrupted, expired, insecure);
   }
 
   /** Flips one bit of the RRSIG over the given RRset ({@link Type#MX}, {@link Type#A} or {@link Type#TLSA}). */
   public TestDomain withCorruptedSignature(int type) {
     Set<Integer> set = new TreeSet<>(corrupted);
     set.add(checkBreakable(type));
-    return new TestDomain(name, expectation, mx, endpoint, alias, tlsa, set, expired, insecure);
+    return new TestDomain(name, expectation, mx, endpoint, alias, tlsa, smtpsTlsa, set, expired,
+        insecure);
   }
 
   /** Signs the given RRset with a signature whose validity ended two days ago. */
   public TestDomain withExpiredSignature(int type) {
     Set<Integer> set = new TreeSet<>(expired);
     set.add(checkBreakable(type));
-    return new TestDomain(name, expectation, mx, endpoint, alias, tlsa, corrupted, set, insecure);
+    return new TestDomain(name, expectation, mx, endpoint, alias, tlsa, smtpsTlsa, corrupted, set,
+        insecure);
   }
 
   /** Serves the domain as its own unsigned zone behind an insecure delegation (NS, no DS). */
@@ -107,7 +125,8 @@ public final class TestDomain {
     if (!corrupted.isEmpty() || !expired.isEmpty()) {
       throw new IllegalStateException(name + ": an unsigned zone has no signatures to break");
     }
-    return new TestDomain(name, expectation, mx, endpoint, alias, tlsa, corrupted, expired, true);
+    return new TestDomain(name, expectation, mx, endpoint, alias, tlsa, smtpsTlsa, corrupted,
+        expired, true);
   }
 
   private int checkBreakable(int type) {
@@ -166,6 +185,16 @@ public final class TestDomain {
     return tlsa;
   }
 
+  /** The owner name of the implicit-TLS TLSA records, {@code _465._tcp.mx.<name>}, or null if it has no host. */
+  public String smtpsTlsaOwner() {
+    return endpoint == null ? null : "_" + MxEndpoint.SMTPS_PORT + "._tcp.mx." + name;
+  }
+
+  /** The TLSA records at {@link #smtpsTlsaOwner()}; empty for most domains. */
+  public List<TlsaSpec> smtpsTlsa() {
+    return smtpsTlsa;
+  }
+
   /** Types whose RRSIG has one bit flipped. */
   public Set<Integer> corruptedSignatures() {
     return corrupted;
@@ -202,6 +231,9 @@ public final class TestDomain {
     }
     if (!tlsa.isEmpty()) {
       parts.add("TLSA " + tlsa);
+    }
+    if (!smtpsTlsa.isEmpty()) {
+      parts.add("TLSA at port " + MxEndpoint.SMTPS_PORT + " " + smtpsTlsa);
     }
     corrupted.forEach(t -> parts.add("corrupted RRSIG " + Type.string(t)));
     expired.forEach(t -> parts.add("expired RRSIG " + Type.string(t)));

@@ -40,12 +40,12 @@ public final class TestDomains {
 
   /** Every test domain. */
   public static final List<TestDomain> ALL = List.of(
-      TestDomain.hostedAt(DANE_OK, POSTFIX_TLS, "deliver over authenticated TLS")
-          .withTlsa(DANE_EE_MX_SPKI_SHA256),
+      TestDomain.hostedAt(DANE_OK, POSTFIX_TLS, "deliver over authenticated TLS (port 25 and 465)")
+          .withTlsa(DANE_EE_MX_SPKI_SHA256).withSmtpsTlsa(DANE_EE_MX_SPKI_SHA256),
       TestDomain.hostedAt(DANE_TA, POSTFIX_TLS, "deliver (DANE-TA; the CA is in the chain sent)")
           .withTlsa(DANE_TA_CA_SPKI_SHA256),
-      TestDomain.hostedAt(DANE_MISMATCH, POSTFIX_TLS, "do not deliver to this MX (no TLSA matches)")
-          .withTlsa(DANE_EE_UNRELATED_SPKI_SHA256),
+      TestDomain.hostedAt(DANE_MISMATCH, POSTFIX_TLS, "do not deliver to this MX (no TLSA matches, 25 nor 465)")
+          .withTlsa(DANE_EE_UNRELATED_SPKI_SHA256).withSmtpsTlsa(DANE_EE_UNRELATED_SPKI_SHA256),
       TestDomain.hostedAt(NO_TLS, POSTFIX_PLAIN, "do not deliver: no STARTTLS but TLS is mandatory")
           .withTlsa(DANE_EE_MX_SPKI_SHA256),
       TestDomain.hostedAt(STARTTLS_STRIP, STRIP_PROXY, "do not deliver; never MAIL/AUTH in the clear")
