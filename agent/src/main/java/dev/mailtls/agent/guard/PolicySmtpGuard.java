@@ -170,6 +170,12 @@ public final class PolicySmtpGuard implements SmtpGuard {
     private Throwable decide(Object transport, ConnectionAttempt attempt, Throwable thrown, Socket socket) {
         ConnectionRequirement requirement = attempt.requirement;
         boolean tls = socket instanceof SSLSocket;
+        if (thrown == null && socket == null) {
+            // protocolConnect returned false before connecting: authentication is required but no
+            // credentials were given, so Service.connect asks the application's Authenticator and
+            // calls protocolConnect again, which the policy then decides anew. Nothing was sent.
+            return null;
+        }
         if (thrown == null) {
             if (!tls && requirement.kind().tlsRequired() && !audit(requirement)) {
                 // Defence in depth: requireStartTLS should have stopped this already.

@@ -113,6 +113,16 @@ class PolicySmtpGuardTest {
     }
 
     @Test
+    void connectThatAsksTheAuthenticatorFirstIsNoDecisionYet() throws Exception {
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+
+        // protocolConnect returned false without connecting (no socket, nothing thrown): JavaMail
+        // asks the Authenticator and calls protocolConnect again.
+        assertThat(guard.connectFinished(transport, null, null)).isNull();
+    }
+
+    @Test
     void plaintextUnderMayIsAccepted() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.level", "may");
         guard.connectStarting(transport, null, "smtp", "mx.example", 25);

@@ -104,15 +104,13 @@ class SenderLibraryTest {
 
     /**
      * As above with a user name and password, and the proxy advertising AUTH as bait. Commons
-     * Email and Simple Java Mail pass the credentials through an {@code Authenticator}, so the
-     * mail library's first {@code protocolConnect} call returns false before connecting (to ask
-     * for them) and the agent refuses that call; see {@link KnownAgentBugs#NOT_CONNECTED_IS_PLAINTEXT}.
+     * Email and Simple Java Mail pass the credentials through an {@code Authenticator}: the mail
+     * library's first {@code protocolConnect} call returns false before connecting, to ask for
+     * them, and calls again; the policy decides on that second call.
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("startTlsStyles")
     void strippedStartTlsKeepsThePasswordOffTheWire(SenderLibrary library, String style) {
-        KnownAgentBugs.skipIf(library != SenderLibrary.SPRING_5_3 && library != SenderLibrary.SPRING_6_2,
-                KnownAgentBugs.NOT_CONNECTED_IS_PLAINTEXT);
         bed.stripProxy().setFakeAuth(true);
 
         SenderRun.Result result = sender(library, "mx.starttls-strip.test", subject(), style)
@@ -130,8 +128,6 @@ class SenderLibraryTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("librariesAndStyles")
     void daneVerifiedDeliveryWithCredentialsArrives(SenderLibrary library, String style) {
-        KnownAgentBugs.skipIf(library != SenderLibrary.SPRING_5_3 && library != SenderLibrary.SPRING_6_2,
-                KnownAgentBugs.NOT_CONNECTED_IS_PLAINTEXT);
         String subject = subject();
 
         // The bed's Postfix offers no AUTH, so the libraries send without authenticating.
