@@ -59,6 +59,20 @@ final class AnswerCache {
         return entry.answer;
     }
 
+    /**
+     * The completed, unexpired answer cached for this question, or {@code null}; never starts a
+     * lookup. A caller that remembered an answer can tell by identity whether it is still current.
+     */
+    DnsAnswer peek(Name name, int type) {
+        synchronized (entries) {
+            Entry cached = entries.get(new Key(name, type));
+            if (cached == null || cached.pending() || cached.expiresAtMillis <= clock.millis()) {
+                return null;
+            }
+            return cached.answer.getNow(null);
+        }
+    }
+
     private void start(final Key key, final Entry entry, Supplier<CompletableFuture<DnsAnswer>> lookup) {
         CompletableFuture<DnsAnswer> started;
         try {

@@ -134,7 +134,7 @@ public final class DestinationResolver {
         if (literal != null) {
             return new HostLookup(hostname, Collections.singletonList(literal), DnsStatus.INSECURE,
                     "address literal, no DNS lookup",
-                    TlsaOutcome.notApplicable("DANE does not apply to address literals (RFC 7672 2.2)"));
+                    TlsaOutcome.notApplicable("DANE does not apply to address literals (RFC 7672 2.2)"), Collections.<DnsAnswer>emptyList());
         }
         return lookup(DnssecResolver.toName(hostname), port, new ReferenceNames() {
             @Override
@@ -149,6 +149,9 @@ public final class DestinationResolver {
         CompletableFuture<DnsAnswer> pendingV6 = dns.lookupAsync(host, Type.AAAA);
         DnsAnswer v4 = dns.await(pendingV4, host, Type.A);
         DnsAnswer v6 = dns.await(pendingV6, host, Type.AAAA);
+        List<DnsAnswer> basis = new ArrayList<DnsAnswer>();
+        basis.add(v4);
+        basis.add(v6);
         String hostname = text(host);
         List<InetAddress> addresses = new ArrayList<InetAddress>();
         List<DnsAnswer> answered = new ArrayList<DnsAnswer>();
@@ -171,7 +174,7 @@ public final class DestinationResolver {
         if (answered.isEmpty()) {
             DnsStatus failure = v6.status() == DnsStatus.BOGUS ? DnsStatus.BOGUS : v4.status();
             return new HostLookup(hostname, addresses, failure, reason.toString(), TlsaOutcome.notApplicable(
-                    "address lookup for " + hostname + " failed, TLSA not looked up; the host is unusable"));
+                    "address lookup for " + hostname + " failed, TLSA not looked up; the host is unusable"), basis);
         }
         DnsStatus status = DnsStatus.SECURE;
         for (DnsAnswer answer : answered) {
@@ -179,16 +182,16 @@ public final class DestinationResolver {
         }
         if (addresses.isEmpty()) {
             return new HostLookup(hostname, addresses, status, reason.toString(),
-                    TlsaOutcome.notApplicable(hostname + " has no addresses, TLSA not looked up"));
+                    TlsaOutcome.notApplicable(hostname + " has no addresses, TLSA not looked up"), basis);
         }
         List<Name> bases = baseDomains(answered);
         if (bases.isEmpty()) {
             return new HostLookup(hostname, addresses, status, reason.toString(), TlsaOutcome.notApplicable(
-                    "addresses of " + hostname + " are DNSSEC-insecure, so TLSA is not looked up (RFC 7672 2.2.2)"));
+                    "addresses of " + hostname + " are DNSSEC-insecure, so TLSA is not looked up (RFC 7672 2.2.2)"), basis);
         }
         String expandedHost = text(answered.get(0).canonicalName());
-        return new HostLookup(hostname, addresses, status, reason.toString(),
-                tlsa(bases, port, referenceNames, expandedHost, insecureMx));
+        TlsaOutcome tlsa = tlsa(bases, port, referenceNames, expandedHost, insecureMx, basis);
+        return new HostLookup(hostname, addresses, status, reason.toString(), tlsa, basis);
     }
 
     /**
@@ -217,7 +220,7 @@ public final class DestinationResolver {
     }
 
     private TlsaOutcome tlsa(List<Name> bases, int port, ReferenceNames referenceNames, String expandedHost,
-            boolean insecureMx) {
+            boolean insecureMx, List<DnsAnswer> basis) {
         StringBuilder passed = new StringBuilder();
         for (Name base : bases) {
             Name owner;
@@ -228,6 +231,7 @@ public final class DestinationResolver {
                 continue;
             }
             DnsAnswer answer = dns.lookup(owner, Type.TLSA);
+            basis.add(answer);
             String tlsaName = text(owner);
             if (!answer.isAnswer()) {
                 return TlsaOutcome.lookupFailed("TLSA lookup for " + tlsaName + " is " + answer.status() + ": "

@@ -125,6 +125,19 @@ public final class DnssecResolver implements Closeable {
         return cache.get(name, type, () -> resolve(name, type)).thenApply(Function.<DnsAnswer>identity());
     }
 
+    /**
+     * Whether every one of {@code answers} is still the cached, unexpired answer to its question:
+     * then a decision made from them would be made again the same way. Starts no lookup.
+     */
+    public boolean stillCurrent(List<DnsAnswer> answers) {
+        for (DnsAnswer answer : answers) {
+            if (cache.peek(answer.name(), answer.type()) != answer) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Waits for a lookup until the configured timeout; never throws. */
     DnsAnswer await(CompletableFuture<DnsAnswer> pending, Name name, int type) {
         try {

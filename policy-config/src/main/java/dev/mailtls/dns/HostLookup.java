@@ -15,14 +15,24 @@ public final class HostLookup {
     private final DnsStatus addressStatus;
     private final String addressReason;
     private final TlsaOutcome tlsa;
+    private final List<DnsAnswer> basis;
 
     HostLookup(String hostname, List<InetAddress> addresses, DnsStatus addressStatus, String addressReason,
-            TlsaOutcome tlsa) {
+            TlsaOutcome tlsa, List<DnsAnswer> basis) {
         this.hostname = hostname;
         this.addresses = Collections.unmodifiableList(new ArrayList<InetAddress>(addresses));
         this.addressStatus = addressStatus;
         this.addressReason = addressReason;
         this.tlsa = tlsa;
+        this.basis = Collections.unmodifiableList(new ArrayList<DnsAnswer>(basis));
+    }
+
+    /**
+     * The DNS answers this lookup was made from (addresses, TLSA): while
+     * {@link DnssecResolver#stillCurrent} says they all are, the same lookup would give the same result.
+     */
+    public List<DnsAnswer> basis() {
+        return basis;
     }
 
     /** The host name as asked for, lower case, without the final dot. */

@@ -1,17 +1,19 @@
 package dev.mailtls.engine;
 
 import dev.mailtls.config.MailTlsConfig;
+import dev.mailtls.dane.TlsaRecord;
+import dev.mailtls.dane.TlsaSet;
 import dev.mailtls.dns.DestinationResolver;
+import dev.mailtls.dns.DnsAnswer;
 import dev.mailtls.dns.DnssecResolver;
 import dev.mailtls.dns.HostLookup;
 import dev.mailtls.dns.MxHost;
 import dev.mailtls.dns.TlsaOutcome;
 import dev.mailtls.policy.DestinationPolicy;
-import dev.mailtls.policy.PolicyMatch;
-import dev.mailtls.policy.TlsLevel;
-import dev.mailtls.dane.TlsaRecord;
-import dev.mailtls.dane.TlsaSet;
 import dev.mailtls.policy.PolicyAction;
+import dev.mailtls.policy.PolicyMatch;
+import dev.mailtls.policy.PolicyRule;
+import dev.mailtls.policy.TlsLevel;
 import dev.mailtls.tls.ClientKeys;
 import dev.mailtls.tls.ClientTlsContext;
 import dev.mailtls.tls.ReferenceIdentifiers;
@@ -20,13 +22,14 @@ import dev.mailtls.tls.VerificationRequirement;
 import java.io.Closeable;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
-import javax.net.ssl.KeyManager;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.KeyManager;
 
 /**
  * The one place where MailTLS Guard decides what a connection must achieve: the policy table
@@ -45,6 +48,7 @@ public final class PolicyEngine implements Closeable {
     private final TrustStore trustStore;
     /** The client certificate to present, or {@code null} for none. */
     private final KeyManager[] clientKeys;
+    private final ConcurrentHashMap<DecisionKey, Decision> decisions = new ConcurrentHashMap<>();
     /** The TLS contexts built so far, one per destination and requirement; see {@link #tlsContext}. */
     private final ConcurrentHashMap<TlsContextKey, ClientTlsContext> tlsContexts =
             new ConcurrentHashMap<TlsContextKey, ClientTlsContext>();
@@ -94,7 +98,13 @@ public final class PolicyEngine implements Closeable {
         if (!level.usesDane()) {
             return withoutDane(match, host, host, port, level, "level " + level);
         }
-        return withDane(match, host, host, port, destinations.lookupHost(host, port), false);
+        DecisionKey key = new DecisionKey(match, host, port, null);
+        ConnectionRequirement remembered = remembered(key);
+        if (remembered != null) {
+            return remembered;
+        }
+        HostLookup lookup = destinations.lookupHost(host, port);
+        return remember(key, lookup, withDane(match, host, host, port, lookup, false));
     }
 
     /**
@@ -113,7 +123,32 @@ public final class PolicyEngine implements Closeable {
             return refused(match, host.name(), port, null, "dane-only requires a DNSSEC-secure MX lookup, but the MX"
                     + " records of " + host.destination() + " are not signed");
         }
-        return withDane(match, host.name(), host.destination(), port, destinations.lookupHost(host, port), !host.mxSecure());
+        DecisionKey key = new DecisionKey(match, host.name(), port, host);
+        ConnectionRequirement remembered = remembered(key);
+        if (remembered != null) {
+            return remembered;
+        }
+        HostLookup lookup = destinations.lookupHost(host, port);
+        return remember(key, lookup, withDane(match, host.name(), host.destination(), port, lookup, !host.mxSecure()));
+    }
+
+    /**
+     * A DANE decision made before from DNS answers that are all still the cached, unexpired ones,
+     * or {@code null}. Such a decision would come out the same; reusing it spares re-reading the
+     * answers (the cost is in turning names and records into the decision, not in the cache).
+     */
+    private ConnectionRequirement remembered(DecisionKey key) {
+        Decision decision = decisions.get(key);
+        return decision != null && dns.stillCurrent(decision.basis) ? decision.requirement : null;
+    }
+
+    private ConnectionRequirement remember(DecisionKey key, HostLookup lookup, ConnectionRequirement requirement) {
+        if (decisions.size() >= MAX_DECISIONS) {
+            // Destinations come from applications; a bound keeps ever new names from growing memory.
+            decisions.clear();
+        }
+        decisions.put(key, new Decision(requirement, lookup.basis()));
+        return requirement;
     }
 
     private static ConnectionRequirement withDane(PolicyMatch match, String host, String nextHop, int port,
@@ -304,6 +339,54 @@ public final class PolicyEngine implements Closeable {
 
         private static boolean equal(Object a, Object b) {
             return a == null ? b == null : a.equals(b);
+        }
+    }
+
+    static final int MAX_DECISIONS = 10_000;
+
+    /** A DANE decision and the DNS answers it was made from. */
+    private static final class Decision {
+        final ConnectionRequirement requirement;
+        final List<DnsAnswer> basis;
+
+        Decision(ConnectionRequirement requirement, List<DnsAnswer> basis) {
+            this.requirement = requirement;
+            this.basis = basis;
+        }
+    }
+
+    /** What a DANE decision depends on besides DNS: the rule, the server, its port, and for an MX host how it was found. */
+    private static final class DecisionKey {
+        private final PolicyRule rule;
+        private final String host;
+        private final int port;
+        private final String nextHop;
+        private final String expandedNextHop;
+        private final boolean mxSecure;
+
+        DecisionKey(PolicyMatch match, String host, int port, MxHost mx) {
+            this.rule = match.rule();
+            this.host = host;
+            this.port = port;
+            this.nextHop = mx == null ? null : mx.destination();
+            this.expandedNextHop = mx == null ? null : mx.expandedDestination();
+            this.mxSecure = mx != null && mx.mxSecure();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (!(other instanceof DecisionKey)) {
+                return false;
+            }
+            DecisionKey that = (DecisionKey) other;
+            // Rules are compared by identity: an engine's policy table never changes.
+            return rule == that.rule && port == that.port && mxSecure == that.mxSecure && host.equals(that.host)
+                    && Objects.equals(nextHop, that.nextHop) && Objects.equals(expandedNextHop, that.expandedNextHop);
+        }
+
+        @Override
+        public int hashCode() {
+            return (host.hashCode() * 31 + port) * 31 + System.identityHashCode(rule);
         }
     }
 }

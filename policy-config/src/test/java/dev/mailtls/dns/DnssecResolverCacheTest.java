@@ -59,6 +59,23 @@ class DnssecResolverCacheTest {
     }
 
     @Test
+    void answerIsCurrentUntilItsTtlRunsOutAndCheckingStartsNoQuery() throws Exception {
+        start(query -> Reply.message(DnsReplies.answer(query, true, "mx.example.test. 60 IN A 192.0.2.1")), 100);
+
+        DnsAnswer answer = resolver.lookup("mx.example.test", Type.A);
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(resolver.stillCurrent(List.of(answer))).isTrue();
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(resolver.stillCurrent(List.of(answer))).isFalse();
+        assertThat(queries()).as("checking is no lookup").isEqualTo(1);
+
+        DnsAnswer fresh = resolver.lookup("mx.example.test", Type.A);
+        assertThat(resolver.stillCurrent(List.of(fresh))).isTrue();
+        assertThat(resolver.stillCurrent(List.of(answer, fresh))).as("the old one was replaced").isFalse();
+    }
+
+    @Test
     void negativeAnswerLivesForTheSoaMinimum() throws Exception {
         start(query -> Reply.message(DnsReplies.negative(query, Rcode.NXDOMAIN, true, SOA)), 100);
 

@@ -194,6 +194,17 @@ class PolicyEngineTest {
 
     // Usable TLSA records: DANE, whatever the fallback.
 
+    @Test
+    void repeatedDaneDecisionIsRememberedWhileItsDnsAnswersAreCurrent() throws Exception {
+        PolicyMatch match = policy("dane-only");
+
+        ConnectionRequirement first = engine.forHost(match, "mx.ok.test", 25);
+
+        assertThat(engine.forHost(match, "mx.ok.test", 25)).isSameAs(first);
+        assertThat(engine.forHost(match, "mx.ok.test", 26)).as("another port, other TLSA records").isNotSameAs(first);
+        assertThat(engine.forHost(policy("dane-only"), "mx.ok.test", 25)).as("another rule").isNotSameAs(first);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"dane", "dane fallback=encrypt", "dane fallback=verify", "dane fallback=secure", "dane-only"})
     void usableTlsaOfAHostMeansDaneWithTheBaseDomainAsNameAndSni(String level) throws Exception {
