@@ -1,6 +1,7 @@
 package dev.mailtls.james;
 
 import dev.mailtls.engine.ConnectionRequirement;
+import dev.mailtls.engine.RefusalText;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.PolicyRule;
 
@@ -21,8 +22,7 @@ final class PolicyRefusal {
     static SmtpReply reply(ConnectionRequirement requirement, int detail, String what) {
         PolicyRule rule = requirement.match().rule();
         boolean reject = rule.policy().action() == PolicyAction.REJECT;
-        String text = what + ". MailTLS Guard policy \"" + rule.policy().level() + "\" from " + rule.key() + " ("
-                + rule.policyOrigin() + "); " + (reject ? "message rejected (action=reject)" : "message deferred (action=defer)");
+        String text = RefusalText.of(rule, what);
         return reject ? SmtpReply.of(554, "5.7." + detail, text) : SmtpReply.of(454, "4.7." + detail, text);
     }
 }

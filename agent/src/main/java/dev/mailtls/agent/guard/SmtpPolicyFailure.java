@@ -1,5 +1,6 @@
 package dev.mailtls.agent.guard;
 
+import dev.mailtls.engine.RefusalText;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.PolicyRule;
 import java.lang.reflect.Constructor;
@@ -27,11 +28,7 @@ final class SmtpPolicyFailure {
     static Exception forRule(Object transport, PolicyRule rule, int detail, String what, Throwable cause) {
         boolean permanent = rule.policy().action() == PolicyAction.REJECT;
         int code = permanent ? 554 : 454;
-        // The reason may end a sentence of its own (verification messages do); one full stop, not two.
-        String reason = what.endsWith(".") ? what.substring(0, what.length() - 1) : what;
-        String text = code + " " + (permanent ? 5 : 4) + ".7." + detail + " " + reason
-                + ". MailTLS Guard policy \"" + rule.policy().level() + "\" from " + rule.key() + " (" + rule.policyOrigin()
-                + "); " + (permanent ? "message rejected (action=reject)." : "message deferred (action=defer), retry later.");
+        String text = code + " " + (permanent ? 5 : 4) + ".7." + detail + " " + RefusalText.of(rule, what);
         return create(transport, code, text, cause);
     }
 

@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -186,9 +185,6 @@ class JamesServerEndToEndTest {
     }
 
     @Test
-    @Disabled("mailet bug: james-mailet/src/main/java/dev/mailtls/james/PolicyRefusal.java line 24 appends \". MailTLS Guard"
-            + " policy\" to a reason that already ends with a full stop (TlsaSet's DANE message), so the DSN reads"
-            + " \"...install the key the records name.. MailTLS Guard policy\"; the agent's SmtpPolicyFailure was fixed in 4694949")
     void refusalInTheDsnHasOneFullStopBetweenTheReasonAndThePolicy() throws Exception {
         submit("user@dane-mismatch.test");
 
