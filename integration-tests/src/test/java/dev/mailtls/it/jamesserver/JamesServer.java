@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,8 +32,11 @@ import java.util.stream.Stream;
  * <p>The working directory is {@code target/james-3.8-server/} (recreated on every start, kept
  * afterwards for post-mortems: {@code james.log} holds everything James logged). The process is
  * stopped by {@link #close()}, and by a shutdown hook should the test JVM end first.
+ *
+ * <p>Public for the James delivery benchmark ({@code dev.mailtls.it.jamesbench}), which starts it
+ * with other configuration files and JVM options through {@link Setup}.
  */
-final class JamesServer implements AutoCloseable {
+public final class JamesServer implements AutoCloseable {
     /** The distribution, as integration-tests/pom.xml lays it out. */
     static final Path HOME = Path.of("target", "james-3.8.1");
     static final Path APP = HOME.resolve("james-server-memory-app.jar");
@@ -45,6 +50,24 @@ final class JamesServer implements AutoCloseable {
     private static final String STARTED = "JAMES server started";
     private static final Duration START_LIMIT = Duration.ofSeconds(120);
     private static final String PID_FILE = "james.pid";
+
+    /**
+     * Variations on the standard start: {@code confResources} replaces files of conf/ by other
+     * class path resources (conf file name to resource name, e.g. {@code "mailetcontainer.xml"} to
+     * {@code "/james-3.8/bench/mailetcontainer-stock.xml"}); {@code values} adds placeholders to fill
+     * in every conf file ({@code "@SPOOLER_THREADS@"} to {@code "4"}); {@code jvmOptions} go on
+     * James's command line before {@code -jar}.
+     */
+    public record Setup(Map<String, String> confResources, Map<String, String> values, List<String> jvmOptions) {
+        /** The configuration of src/test/resources/james-3.8/conf/ as it is. */
+        public static final Setup STANDARD = new Setup(Map.of(), Map.of(), List.of());
+
+        public Setup {
+            confResources = Map.copyOf(confResources);
+            values = Map.copyOf(values);
+            jvmOptions = List.copyOf(jvmOptions);
+        }
+    }
 
     private final Process process;
     private final Path work;
@@ -72,6 +95,16 @@ final class JamesServer implements AutoCloseable {
      * @throws IllegalStateException with James's log when it exits or does not start in time
      */
     static JamesServer start(Path javaHome, List<String> mailtlsProperties) throws IOException, InterruptedException {
+        return start(javaHome, mailtlsProperties, Setup.STANDARD);
+    }
+
+    /**
+     * {@link #start(Path, List)} with the variations of {@code setup}.
+     *
+     * @throws IllegalStateException with James's log when it exits or does not start in time
+     */
+    public static JamesServer start(Path javaHome, List<String> mailtlsProperties, Setup setup)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(APP)) {
             throw new IllegalStateException(APP.toAbsolutePath() + " is missing: the build lays it out in the"
                     + " generate-test-resources phase (maven-invoker-plugin, src/test/resources/james-3.8/server/pom.xml)");
@@ -92,19 +125,21 @@ final class JamesServer implements AutoCloseable {
 
         int smtpPort = freePort();
         int webAdminPort = freePort();
-        Map<String, String> values = Map.of("@SMTP_PORT@", Integer.toString(smtpPort), "@WEBADMIN_PORT@",
-                Integer.toString(webAdminPort), "@MAILTLS_CONFIG@", mailtlsConfig.toString());
+        Map<String, String> values = new HashMap<>(setup.values());
+        values.putAll(Map.of("@SMTP_PORT@", Integer.toString(smtpPort), "@WEBADMIN_PORT@",
+                Integer.toString(webAdminPort), "@MAILTLS_CONFIG@", mailtlsConfig.toString()));
         for (String name : CONF) {
-            String text = resource("/james-3.8/conf/" + name);
+            String text = resource(setup.confResources().getOrDefault(name, "/james-3.8/conf/" + name));
             for (Map.Entry<String, String> value : values.entrySet()) {
                 text = text.replace(value.getKey(), value.getValue());
             }
             Files.writeString(work.resolve("conf").resolve(name), text);
         }
 
-        List<String> command = List.of(javaHome.resolve("bin").resolve("java").toString(), "-Xmx512m",
-                "-Dworking.directory=" + work, "-Dlogback.configurationFile=" + work.resolve("conf/logback.xml"),
-                "-jar", APP.toAbsolutePath().normalize().toString());
+        List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin").resolve("java").toString(),
+                "-Xmx512m", "-Dworking.directory=" + work, "-Dlogback.configurationFile=" + work.resolve("conf/logback.xml")));
+        command.addAll(setup.jvmOptions());
+        command.addAll(List.of("-jar", APP.toAbsolutePath().normalize().toString()));
         Path log = work.resolve("james.log");
         long begin = System.nanoTime();
         // James reads conf/jvm.properties relative to its current directory: start it in the working directory.
@@ -134,25 +169,25 @@ final class JamesServer implements AutoCloseable {
     }
 
     /** James's SMTP listener (no TLS, no AUTH; relays for 127.0.0.0/8). */
-    InetSocketAddress smtp() {
+    public InetSocketAddress smtp() {
         return smtp;
     }
 
-    WebAdmin webAdmin() {
+    public WebAdmin webAdmin() {
         return webAdmin;
     }
 
-    Path workingDirectory() {
+    public Path workingDirectory() {
         return work;
     }
 
     /** From the process start to James's "started" line. */
-    Duration startTime() {
+    public Duration startTime() {
         return startTime;
     }
 
     /** Everything James logged so far (standard output and error). */
-    String log() {
+    public String log() {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
@@ -167,7 +202,7 @@ final class JamesServer implements AutoCloseable {
         return started < 0 ? all : all.substring(0, started + STARTED.length());
     }
 
-    String logTail(int lines) {
+    public String logTail(int lines) {
         List<String> all = log().lines().toList();
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
@@ -178,7 +213,7 @@ final class JamesServer implements AutoCloseable {
      *
      * @throws AssertionError with the log's tail when no line matched in time
      */
-    String awaitLogLine(String regex, Duration limit) throws InterruptedException {
+    public String awaitLogLine(String regex, Duration limit) throws InterruptedException {
         Pattern pattern = Pattern.compile(regex);
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * only): users, the spool queue, mail repositories and a mailbox's message count. Answers are
  * returned as text; the tests look for what they expect in it.
  */
-final class WebAdmin {
+public final class WebAdmin {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern JSON_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -40,6 +40,43 @@ final class WebAdmin {
     void createMailbox(String user, String mailbox) throws IOException, InterruptedException {
         send(HttpRequest.newBuilder(uri("/users/" + user + "/mailboxes/" + mailbox)).PUT(HttpRequest.BodyPublishers.noBody()),
                 204);
+    }
+
+    /** How many mails a queue holds (GET /mailQueues/NAME: {@code {"name":"spool","size":0}}); 0 for a queue James does not have. */
+    public long mailQueueSize(String queue) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri("/mailQueues/" + encode(queue))).header("Accept", "application/json")
+                .timeout(TIMEOUT).GET().build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (response.statusCode() == 404) {
+            return 0;
+        }
+        Matcher size = Pattern.compile("\"size\"\\s*:\\s*(\\d+)").matcher(response.body());
+        if (response.statusCode() != 200 || !size.find()) {
+            throw new AssertionError("WebAdmin GET " + request.uri() + ": HTTP " + response.statusCode() + ": " + response.body());
+        }
+        return Long.parseLong(size.group(1));
+    }
+
+    /**
+     * Sends every mail of a repository back to the spool to be processed by {@code processor}
+     * (PATCH /mailRepositories/REPOSITORY/mails?action=reprocess); James does it in a task of its
+     * own, whose id this returns.
+     */
+    public String reprocessAll(String repository, String processor) throws IOException, InterruptedException {
+        String answer = send(HttpRequest.newBuilder(uri("/mailRepositories/" + encode(repository) + "/mails?action=reprocess&processor="
+                + encode(processor))).method("PATCH", HttpRequest.BodyPublishers.noBody()), 201);
+        Matcher taskId = Pattern.compile("\"taskId\"\\s*:\\s*\"([^\"]+)\"").matcher(answer);
+        return taskId.find() ? taskId.group(1) : answer;
+    }
+
+    /** The number of mails of a repository (GET /mailRepositories/REPOSITORY: its {@code size}). */
+    public long repositorySize(String repository) throws IOException, InterruptedException {
+        String json = get("/mailRepositories/" + encode(repository), "application/json");
+        Matcher size = Pattern.compile("\"size\"\\s*:\\s*(\\d+)").matcher(json);
+        if (!size.find()) {
+            throw new AssertionError("no size in WebAdmin's answer about repository " + repository + ": " + json);
+        }
+        return Long.parseLong(size.group(1));
     }
 
     /** The mails of a queue as WebAdmin lists them (GET /mailQueues/NAME/mails): JSON, with recipients and nextDelivery. */
