@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,6 @@ class DemoIT {
     private static int exitCode;
     private static String output;
     private static String progress;
-    private static Duration took;
     private static List<Path> tempFoldersBefore;
     private static List<Path> tempFoldersAfter;
     /** Table rows by scenario title and "with" / "without" (the agent). */
@@ -40,10 +38,8 @@ class DemoIT {
         tempFoldersBefore = demoTempFolders();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        long start = System.nanoTime();
         exitCode = Main.run(List.of("demo"), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
-        took = Duration.ofNanos(System.nanoTime() - start);
         tempFoldersAfter = demoTempFolders();
         output = out.toString(StandardCharsets.UTF_8);
         progress = err.toString(StandardCharsets.UTF_8);
@@ -75,11 +71,10 @@ class DemoIT {
     }
 
     @Test
-    void everyScenarioBehavesAsExpectedWithinAMinute() {
+    void everyScenarioBehavesAsExpected() {
         assertThat(exitCode).as(output + progress).isZero();
         assertThat(output).contains("Self-check: all 6 scenarios behaved as expected.");
         assertThat(ROWS).hasSize(6);
-        assertThat(took).isLessThan(Duration.ofMinutes(1));
     }
 
     @Test

@@ -41,6 +41,11 @@ public final class ConnectionRequirement {
         public boolean tlsRequired() {
             return tlsRequired;
         }
+
+        /** Whether the server must authenticate: by DANE, or by PKIX and a name. */
+        public boolean authenticates() {
+            return this == DANE || this == VERIFY || this == SECURE;
+        }
     }
 
     private final PolicyMatch match;

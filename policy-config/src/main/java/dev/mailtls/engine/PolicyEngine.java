@@ -242,7 +242,7 @@ public final class PolicyEngine implements Closeable {
                 ? TlsaSet.builder().baseDomain(requirement.tlsa().baseDomain(), requirement.port())
                         .addAll(requirement.tlsa().records()).build()
                 : null;
-        if (authenticates(requirement) && requirement.match().policy().action() == PolicyAction.AUDIT) {
+        if (requirement.kind().authenticates() && requirement.match().policy().action() == PolicyAction.AUDIT) {
             return buildTlsContext(requirement, tlsa);
         }
         TlsContextKey key = new TlsContextKey(requirement, tlsa);
@@ -256,12 +256,6 @@ public final class PolicyEngine implements Closeable {
         }
         ClientTlsContext raced = tlsContexts.putIfAbsent(key, built);
         return raced != null ? raced : built;
-    }
-
-    private static boolean authenticates(ConnectionRequirement requirement) {
-        ConnectionRequirement.Kind kind = requirement.kind();
-        return kind == ConnectionRequirement.Kind.DANE || kind == ConnectionRequirement.Kind.VERIFY
-                || kind == ConnectionRequirement.Kind.SECURE;
     }
 
     private ClientTlsContext buildTlsContext(ConnectionRequirement requirement, TlsaSet tlsa) throws GeneralSecurityException {
@@ -327,18 +321,14 @@ public final class PolicyEngine implements Closeable {
                 return false;
             }
             TlsContextKey that = (TlsContextKey) other;
-            return port == that.port && audit == that.audit && kind == that.kind && equal(host, that.host)
-                    && equal(tlsaRecords, that.tlsaRecords) && equal(tlsaBaseDomain, that.tlsaBaseDomain)
-                    && names.equals(that.names) && equal(serverName, that.serverName);
+            return port == that.port && audit == that.audit && kind == that.kind && Objects.equals(host, that.host)
+                    && Objects.equals(tlsaRecords, that.tlsaRecords) && Objects.equals(tlsaBaseDomain, that.tlsaBaseDomain)
+                    && names.equals(that.names) && Objects.equals(serverName, that.serverName);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(new Object[] {host, port, kind, tlsaRecords, tlsaBaseDomain, names, serverName, audit});
-        }
-
-        private static boolean equal(Object a, Object b) {
-            return a == null ? b == null : a.equals(b);
+            return Objects.hash(host, port, kind, tlsaRecords, tlsaBaseDomain, names, serverName, audit);
         }
     }
 

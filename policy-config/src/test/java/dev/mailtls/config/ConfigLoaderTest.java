@@ -60,6 +60,7 @@ class ConfigLoaderTest {
         assertThat(config.dns().timeoutMillis()).isEqualTo(5000);
         assertThat(config.tls().protocols()).containsExactly("TLSv1.3", "TLSv1.2");
         assertThat(config.tls().trustStorePath()).isNull();
+        assertThat(config.settings()).extracting(Setting::key).containsExactlyElementsOf(ConfigLoader.GLOBAL_KEYS);
         assertThat(config.settings()).allSatisfy(setting -> assertThat(setting.origin()).startsWith("built-in default"));
     }
 
@@ -342,8 +343,9 @@ class ConfigLoaderTest {
         assertThat(rejected("mailtls.tls.trust-store = " + garbage).getMessage())
                 .contains(":1: mailtls.tls.trust-store").contains("not a valid PEM certificate bundle");
 
-        MailTlsConfig config = load("mailtls.tls.trust-store = " + caBundle());
-        assertThat(config.tls().trustStore()).isNotNull();
+        Path bundle = caBundle();
+        MailTlsConfig config = load("mailtls.tls.trust-store = " + bundle);
+        assertThat(config.tls().trustStore().source()).isEqualTo(bundle.toString());
     }
 
     private Path caBundle() throws IOException {

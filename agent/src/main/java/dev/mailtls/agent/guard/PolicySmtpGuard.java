@@ -115,7 +115,9 @@ public final class PolicySmtpGuard implements SmtpGuard {
         if (requirement.port() != port && requirement.match().policy().level().usesDane()) {
             // TLSA records are per port; the one dialled differs from the one decided on.
             attempt = new ConnectionAttempt(attempt.protocol, engine.forHost(requirement.match(), attempt.host(), port));
-            current.set(attempt);
+            if (current.get() != null) {
+                current.set(attempt);
+            }
         }
         Object displaced;
         try {
@@ -138,13 +140,15 @@ public final class PolicySmtpGuard implements SmtpGuard {
         }
     }
 
-    /** The attempt of this thread; a socket made outside {@code protocolConnect} gets one of its own. */
+    /**
+     * The attempt of this thread; a socket made outside {@code protocolConnect} gets one of its own,
+     * for this socket only (kept out of the thread local, which only protocolConnect clears).
+     */
     private ConnectionAttempt attemptFor(String host, int port) {
         ConnectionAttempt attempt = current.get();
         if (attempt == null) {
             String destination = host == null ? "localhost" : host;
             attempt = new ConnectionAttempt("smtp", engine.forHost(engine.match(destination), destination, port));
-            current.set(attempt);
         }
         return attempt;
     }
@@ -161,7 +165,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
         } catch (RuntimeException | LinkageError bug) {
             // An error of our own must not let a connection through, nor reach the application as a bare RuntimeException.
             LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + attempt.host(), bug);
-            close(transport);
+            close(socket);
             return SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
                     + "); message deferred, see the application's log", thrown != null ? thrown : bug);
         }
@@ -179,9 +183,20 @@ public final class PolicySmtpGuard implements SmtpGuard {
         if (thrown == null) {
             if (!tls && requirement.kind().tlsRequired() && !audit(requirement)) {
                 // Defence in depth: requireStartTLS should have stopped this already.
-                close(transport);
+                close(socket);
                 return refuse(transport, attempt, 4, "TLS is required, but the connection to " + attempt.host()
                         + " is in plaintext", null);
+            }
+            if (tls && requirement.kind().authenticates() && !audit(requirement)) {
+                // Only our trust manager records an outcome: TLS made by anything else (a socket the
+                // application handed over, a factory the policy did not replace) verified nothing.
+                VerificationOutcome outcome = VerificationOutcome.of(((SSLSocket) socket).getSession());
+                if (outcome == null || !outcome.isAuthenticated()) {
+                    close(socket);
+                    return refuse(transport, attempt, 5, "Server certificate not verified: the TLS connection to "
+                            + attempt.host() + " was not made by MailTLS Guard's trust manager"
+                            + (outcome == null ? "" : " (" + outcome.failureMessage() + ")"), null);
+                }
             }
             Throwable unusable = noDelay(transport, attempt, socket);
             if (unusable != null) {
@@ -228,7 +243,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
             socket.setTcpNoDelay(true);
             return null;
         } catch (IOException broken) {
-            close(transport);
+            close(socket);
             String what = "454 4.4.2 MailTLS Guard could not set TCP_NODELAY on the connection to " + attempt.host()
                     + " (" + broken + "); the connection is closed and the message deferred, retry later";
             LOG.warning("mailtls: " + describe(attempt) + ": " + what);
@@ -272,10 +287,17 @@ public final class PolicySmtpGuard implements SmtpGuard {
         }
     }
 
-    private static void close(Object transport) {
+    /**
+     * Closes a refused connection's socket. Not {@code transport.close()}: inside protocolConnect
+     * the transport is not yet marked connected, and its close() would do nothing.
+     */
+    private static void close(Socket socket) {
+        if (socket == null) {
+            return;
+        }
         try {
-            transport.getClass().getMethod("close").invoke(transport);
-        } catch (ReflectiveOperationException | RuntimeException closeFailed) {
+            socket.close();
+        } catch (IOException | RuntimeException closeFailed) {
             LOG.log(Level.FINE, "mailtls: closing the refused connection failed", closeFailed);
         }
     }

@@ -123,6 +123,20 @@ class PolicySmtpGuardTest {
     }
 
     @Test
+    void tlsThatOurTrustManagerDidNotVerifyIsRefusedWhereAuthenticationIsRequired() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "verify");
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        // An SSLSocket from elsewhere (e.g. handed over by the application): its session holds no outcome of ours.
+        java.net.Socket foreign = javax.net.ssl.SSLSocketFactory.getDefault().createSocket();
+
+        Throwable thrown = guard.connectFinished(transport, null, foreign);
+
+        assertThat(thrown.getMessage()).startsWith("454 4.7.5 Server certificate not verified: the TLS connection to"
+                + " mx.example was not made by MailTLS Guard's trust manager");
+        assertThat(foreign.isClosed()).isTrue();
+    }
+
+    @Test
     void plaintextUnderMayIsAccepted() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.level", "may");
         guard.connectStarting(transport, null, "smtp", "mx.example", 25);

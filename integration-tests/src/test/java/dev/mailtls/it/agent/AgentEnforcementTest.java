@@ -4,12 +4,8 @@ import static dev.mailtls.it.agent.AgentBed.delivered;
 import static dev.mailtls.it.agent.AgentBed.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailtls.it.bed.TestBed;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -18,22 +14,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * own with {@code -javaagent}, sending to the bed's Postfix through the bed's DNSSEC resolver.
  * Every test asserts what reached the wire or the mailbox, and what the application was told.
  */
-class AgentEnforcementTest {
-    private static TestBed bed;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startBed() {
-        bed = TestBed.shared();
-    }
-
-    @BeforeEach
-    void cleanBed() {
-        bed.reset();
-    }
-
+class AgentEnforcementTest extends AgentBedTest {
     private String agentConfig(String... lines) {
         return AgentBed.agentConfig(dir, lines);
     }

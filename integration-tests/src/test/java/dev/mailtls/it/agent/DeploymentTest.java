@@ -4,14 +4,9 @@ import static dev.mailtls.it.agent.AgentBed.delivered;
 import static dev.mailtls.it.agent.AgentBed.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailtls.it.bed.TestBed;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent where the mail classes are not on the system class path: a web application in
@@ -19,24 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Spring Boot 3.4 executable jar with its jars nested in {@code BOOT-INF/lib}. The advice inlined
  * into their {@code SMTPTransport} must reach the agent's bootstrap bridge from those loaders.
  */
-class DeploymentTest {
+class DeploymentTest extends AgentBedTest {
     private static final String TOMCAT_LOADER = "LOADER org.apache.catalina.loader.ParallelWebappClassLoader";
     private static final String BOOT_LOADER = "LOADER org.springframework.boot.loader.launch.LaunchedClassLoader";
 
-    private static TestBed bed;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startBed() {
-        bed = TestBed.shared();
-    }
-
-    @BeforeEach
-    void cleanBed() {
-        bed.reset();
-    }
 
     private SenderRun.Result tomcat(String host, String subject) {
         return AgentBed.onBed(Deployments.tomcat())

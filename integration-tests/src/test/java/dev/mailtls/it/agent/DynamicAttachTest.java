@@ -4,7 +4,6 @@ import static dev.mailtls.it.agent.AgentBed.delivered;
 import static dev.mailtls.it.agent.AgentBed.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailtls.it.bed.TestBed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,9 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,22 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * message, before the attach, goes out in plaintext through the STARTTLS-stripping proxy (the
  * unprotected baseline); the second, after it, must be refused with nothing sensitive in clear.
  */
-class DynamicAttachTest {
-    private static TestBed bed;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startBed() {
-        bed = TestBed.shared();
-    }
-
-    @BeforeEach
-    void cleanBed() {
-        bed.reset();
-    }
-
+class DynamicAttachTest extends AgentBedTest {
     /** The oldest class-file version (1.4.7: Java 1.4), the last javax-era jakarta, and Angus 2's packages. */
     @ParameterizedTest
     @EnumSource(value = MailLibrary.class, names = {"JAVAX_MAIL_1_4_7", "JAKARTA_MAIL_2_0_1", "ANGUS_MAIL_2_0_3"})

@@ -5,18 +5,13 @@ import static dev.mailtls.it.agent.AgentBed.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailtls.it.bed.MxEndpoint;
-import dev.mailtls.it.bed.TestBed;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,22 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that apply are those of port 465, and a refused handshake must not be retried over a second,
  * unverified connection (JavaMail's {@code socketFactory.fallback}, true by default for smtps).
  */
-class ImplicitTlsTest {
-    private static TestBed bed;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startBed() {
-        bed = TestBed.shared();
-    }
-
-    @BeforeEach
-    void cleanBed() {
-        bed.reset();
-    }
-
+class ImplicitTlsTest extends AgentBedTest {
     /** Every mail library generation, in both implicit-TLS styles of the sample application. */
     static Stream<Arguments> librariesAndStyles() {
         return Arrays.stream(MailLibrary.values())

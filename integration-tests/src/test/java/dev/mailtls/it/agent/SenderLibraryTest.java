@@ -5,15 +5,10 @@ import static dev.mailtls.it.agent.AgentBed.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailtls.it.bed.MxEndpoint;
-import dev.mailtls.it.bed.TestBed;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,23 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with), required STARTTLS and TLS on connect. The library wraps the mail library's exception in
  * its own; the agent's SMTP reply text must still be in the chain the application sees.
  */
-class SenderLibraryTest {
+class SenderLibraryTest extends AgentBedTest {
     private static final String PASSWORD = "s3cret-password";
 
-    private static TestBed bed;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startBed() {
-        bed = TestBed.shared();
-    }
-
-    @BeforeEach
-    void cleanBed() {
-        bed.reset();
-    }
 
     /** Every library in every TLS style its sample application offers. */
     static Stream<Arguments> librariesAndStyles() {
