@@ -1,0 +1,37 @@
+package dev.mailtls.agent;
+
+import java.util.List;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+
+/**
+ * One instrumentation as {@link AgentInstaller} registers it: the mail classes it applies to, by
+ * name, and the advice it weaves into them. The advice is made (Byte Buddy reads the advice
+ * classes) the first time it is needed, by the first such class or by the start-up's warm-up, and
+ * kept: it is immutable and serves every class loader.
+ */
+abstract class MailClassWeaving {
+    private final List<String> typeNames;
+    private volatile AsmVisitorWrapper visitor;
+
+    /** @param typeNames binary names, e.g. {@code com.sun.mail.smtp.SMTPTransport} */
+    MailClassWeaving(List<String> typeNames) {
+        this.typeNames = typeNames;
+    }
+
+    List<String> typeNames() {
+        return typeNames;
+    }
+
+    /** The advice, on the methods it applies to. */
+    abstract AsmVisitorWrapper advice();
+
+    final AsmVisitorWrapper visitor() {
+        AsmVisitorWrapper made = visitor;
+        if (made == null) {
+            // Two threads may both make it; either result is the same.
+            made = advice();
+            visitor = made;
+        }
+        return made;
+    }
+}
