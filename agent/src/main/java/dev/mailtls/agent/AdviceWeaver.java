@@ -5,6 +5,7 @@ import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.TypeResolutionStrategy;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.pool.TypePool;
 
@@ -16,8 +17,13 @@ import net.bytebuddy.pool.TypePool;
  * use this class, so Byte Buddy is loaded only when needed.
  */
 final class AdviceWeaver {
-    /** No auxiliary types, no added fields or methods. */
-    private static final ByteBuddy BYTE_BUDDY = new ByteBuddy().with(Implementation.Context.Disabled.Factory.INSTANCE);
+    /**
+     * No auxiliary types, no added fields or methods; and no validation of the class as a whole,
+     * which was valid as loaded and keeps its members.
+     */
+    private static final ByteBuddy BYTE_BUDDY = new ByteBuddy()
+            .with(Implementation.Context.Disabled.Factory.INSTANCE)
+            .with(TypeValidation.DISABLED);
 
     private AdviceWeaver() {
     }

@@ -18,15 +18,17 @@ import java.util.logging.SimpleFormatter;
 /**
  * The agent's start-up sequence, called by the launcher ({@code dev.mailtls.agent.launcher.AgentLauncher})
  * in the agent's own class loader once the bridge is on the bootstrap search path. It is fail-closed
- * and keeps the application's start-up short: before {@code premain} returns, a guard that holds
- * every SMTP connection until the policy is ready goes in and the mail classes are instrumented;
- * the configuration, trust store and DNS resolver are then made on a daemon thread, concurrently
- * with the application's own start-up. Only a valid configuration lets connections through; a
- * broken one is reported on stderr and blocks them all with {@code 454 4.7.5}. The same thread
- * then warms up what the first connection needs (Byte Buddy's weaving).
+ * and keeps the application's start-up short. Before {@code premain} returns, only two things
+ * happen: a guard that holds every SMTP connection until the policy is ready goes into the bridge
+ * ({@link StartingSmtpGuard}), and the mail classes are instrumented ({@link AgentInstaller}). Then,
+ * concurrently with the application's own start-up, one daemon thread makes the policy
+ * (configuration, trust store, DNS resolver), which replaces the holding guard, and another warms
+ * up what the first connection needs ({@link StartupWarmUp}). Only a valid configuration lets
+ * connections through; a broken one is reported on stderr and blocks them all with {@code 454 4.7.5}.
  */
 public final class AgentStartup {
-    private static final String THREAD_NAME = "mailtls-agent-start";
+    private static final String POLICY_THREAD = "mailtls-agent-start";
+    private static final String WARM_UP_THREAD = "mailtls-agent-warm-up";
 
     private AgentStartup() {
     }
@@ -42,18 +44,13 @@ public final class AgentStartup {
             final StartingSmtpGuard starting = new StartingSmtpGuard();
             Hooks.install(starting);
             final MailClassTransformer transformer = AgentInstaller.instrument(instrumentation);
-            daemon("mailtls-agent-start", new Runnable() {
+            daemon(POLICY_THREAD, new Runnable() {
                 @Override
                 public void run() {
                     finish(arguments, starting);
                 }
             });
-            daemon("mailtls-agent-warm-up", new Runnable() {
-                @Override
-                public void run() {
-                    warmUp(transformer);
-                }
-            });
+            daemon(WARM_UP_THREAD, new StartupWarmUp(transformer));
         } catch (Throwable failure) {
             failed(failure);
         }
@@ -65,7 +62,7 @@ public final class AgentStartup {
         thread.start();
     }
 
-    /** On the start-up thread: the policy, which then replaces the starting guard. */
+    /** On the policy thread: the policy, which then replaces the holding guard and releases waiting connections. */
     private static void finish(String arguments, StartingSmtpGuard starting) {
         SmtpGuard guard;
         try {
@@ -75,19 +72,6 @@ public final class AgentStartup {
         }
         Hooks.install(guard);
         starting.complete(guard);
-    }
-
-    /**
-     * On a thread of its own, meanwhile: loads and runs once what the first connection needs, so
-     * that it does not wait for class loading. Only a head start: whatever fails here is done (or
-     * fails, and is reported) when the first connection needs it.
-     */
-    private static void warmUp(MailClassTransformer transformer) {
-        try {
-            transformer.warmUp();
-        } catch (Throwable failure) {
-            log().log(java.util.logging.Level.FINE, "mailtls: warm-up failed", failure);
-        }
     }
 
     /** Never into the host application; SMTP stays blocked (fail closed). */

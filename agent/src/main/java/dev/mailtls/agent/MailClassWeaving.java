@@ -28,9 +28,15 @@ abstract class MailClassWeaving {
     final AsmVisitorWrapper visitor() {
         AsmVisitorWrapper made = visitor;
         if (made == null) {
-            // Two threads may both make it; either result is the same.
-            made = advice();
-            visitor = made;
+            synchronized (this) {
+                // A mail class that loads while the warm-up makes the advice waits for it, rather
+                // than making it a second time on a core the warm-up needs.
+                made = visitor;
+                if (made == null) {
+                    made = advice();
+                    visitor = made;
+                }
+            }
         }
         return made;
     }
