@@ -19,10 +19,13 @@ import java.util.logging.Logger;
 final class MailClassTransformer implements ClassFileTransformer {
     private static final String LOGGER = "dev.mailtls.agent";
 
+    /** In the order registered, which is the order the first connection needs them. */
+    private final List<MailClassWeaving> registered;
     /** By internal name ({@code com/sun/mail/smtp/SMTPTransport}), as the JVM passes it. */
     private final Map<String, MailClassWeaving> weavings = new HashMap<String, MailClassWeaving>();
 
     MailClassTransformer(List<MailClassWeaving> weavings) {
+        this.registered = new ArrayList<MailClassWeaving>(weavings);
         for (MailClassWeaving weaving : weavings) {
             for (String typeName : weaving.typeNames()) {
                 this.weavings.put(typeName.replace('.', '/'), weaving);
@@ -52,12 +55,12 @@ final class MailClassTransformer implements ClassFileTransformer {
     }
 
     /**
-     * Makes every advice and runs the weaving once on a class of the agent's own (which no advice
-     * applies to), so that Byte Buddy is loaded and the first mail class is woven quickly.
+     * Makes every advice now, in the order the first connection needs them, rather than when the
+     * first mail class loads (on the application's thread, which would wait for it).
      */
     void warmUp() {
-        for (MailClassWeaving weaving : weavings.values()) {
-            AdviceWeaver.warmUp(weaving.visitor());
+        for (MailClassWeaving weaving : registered) {
+            weaving.visitor();
         }
     }
 

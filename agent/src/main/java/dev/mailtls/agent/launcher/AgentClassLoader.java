@@ -1,6 +1,5 @@
 package dev.mailtls.agent.launcher;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +11,9 @@ import java.security.SecureClassLoader;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashSet;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -36,6 +37,9 @@ final class AgentClassLoader extends SecureClassLoader {
     static final String PREFIX = "inst/";
     private static final String CLASS = ".class";
     private static final String CLASS_DATA = ".classdata";
+    /** Larger than any class the agent carries (Byte Buddy's biggest are about 100 KiB). */
+    private static final int MAX_CLASS_FILE = 16 * 1024 * 1024;
+    private static final int MIN_BUFFER = 64 * 1024;
 
     static {
         // The agent's start-up thread and the application's threads load agent classes at once.
@@ -47,6 +51,8 @@ final class AgentClassLoader extends SecureClassLoader {
     private final CodeSource codeSource;
     private final Attributes manifest;
     private final Set<String> definedPackages = new HashSet<String>();
+    /** Read buffers between class definitions; a thread that finds none makes one. */
+    private final Queue<byte[]> spareBuffers = new ConcurrentLinkedQueue<byte[]>();
 
     /**
      * @param jar the agent jar, which stays open for the life of the JVM
@@ -86,17 +92,28 @@ final class AgentClassLoader extends SecureClassLoader {
         if (entry == null) {
             throw new ClassNotFoundException(name);
         }
-        byte[] bytes;
-        try {
-            bytes = read(entry);
-        } catch (IOException unreadable) {
-            throw new ClassNotFoundException(name + ": cannot read " + entry.getName() + " from " + jarUrl, unreadable);
-        }
         int lastDot = name.lastIndexOf('.');
         if (lastDot > 0) {
             definePackageOnce(name.substring(0, lastDot));
         }
-        return defineClass(name, bytes, 0, bytes.length, codeSource);
+        // The JVM copies the class file while defining it, so a buffer serves class after class:
+        // the agent loads about a thousand at start-up, and they need not all become garbage.
+        // Defining a class loads its superclass first, so a thread may hold several at a time.
+        byte[] buffer = spareBuffers.poll();
+        try {
+            int length;
+            try {
+                buffer = read(entry, buffer);
+                length = (int) entry.getSize();
+            } catch (IOException unreadable) {
+                throw new ClassNotFoundException(name + ": cannot read " + entry.getName() + " from " + jarUrl, unreadable);
+            }
+            return defineClass(name, buffer, 0, length, codeSource);
+        } finally {
+            if (buffer != null) {
+                spareBuffers.offer(buffer);
+            }
+        }
     }
 
     /** Every package gets the jar's title and version, which {@code mailtls --version} reports. */
@@ -110,27 +127,26 @@ final class AgentClassLoader extends SecureClassLoader {
         }
     }
 
-    private byte[] read(ZipEntry entry) throws IOException {
-        try (InputStream in = jar.getInputStream(entry)) {
-            long size = entry.getSize();
-            if (size >= 0 && size < Integer.MAX_VALUE) {
-                byte[] bytes = new byte[(int) size];
-                for (int read = 0; read < bytes.length;) {
-                    int n = in.read(bytes, read, bytes.length - read);
-                    if (n < 0) {
-                        throw new IOException(entry.getName() + " is shorter than its recorded size " + size);
-                    }
-                    read += n;
-                }
-                return bytes;
-            }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                bytes.write(buffer, 0, n);
-            }
-            return bytes.toByteArray();
+    /**
+     * Reads {@code entry} into the start of {@code buffer}, or of a larger one if it does not fit
+     * (or is {@code null}); returns the buffer used.
+     */
+    private byte[] read(ZipEntry entry, byte[] buffer) throws IOException {
+        long size = entry.getSize();
+        if (size < 0 || size > MAX_CLASS_FILE) {
+            throw new IOException(entry.getName() + " has no usable size in the jar's directory (" + size + ")");
         }
+        byte[] target = buffer != null && buffer.length >= size ? buffer : new byte[Math.max((int) size, MIN_BUFFER)];
+        try (InputStream in = jar.getInputStream(entry)) {
+            for (int read = 0; read < size;) {
+                int n = in.read(target, read, (int) size - read);
+                if (n < 0) {
+                    throw new IOException(entry.getName() + " is shorter than its recorded size " + size);
+                }
+                read += n;
+            }
+        }
+        return target;
     }
 
     @Override
