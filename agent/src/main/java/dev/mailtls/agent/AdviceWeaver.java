@@ -13,8 +13,8 @@ import net.bytebuddy.pool.TypePool;
  * Weaves advice into one class file with Byte Buddy, the way its {@code AgentBuilder} does with
  * {@code disableClassFormatChanges()} and the decorating type strategy, without the rest of that
  * machinery: the class keeps its members and their signatures (inlined advice adds none), so it can
- * also be retransformed after it was loaded. Only {@link MailClassTransformer} uses this class,
- * so Byte Buddy's weaving is loaded only when the first mail class is.
+ * also be retransformed after it was loaded. Only {@link MailClassTransformer} uses this class
+ * (and its warm-up), so Byte Buddy is loaded only by them.
  */
 final class AdviceWeaver {
     /**
@@ -42,5 +42,14 @@ final class AdviceWeaver {
         TypeDescription type = pool.describe(typeName).resolve();
         return BYTE_BUDDY.decorate(type, locator).visit(visitor).make(TypeResolutionStrategy.Disabled.INSTANCE, pool)
                 .getBytes();
+    }
+
+    /**
+     * Weaves {@code visitor} into this class's own class file, which none of the agent's advice
+     * applies to: loads and runs the weaving once, for nothing but the head start.
+     */
+    static void warmUp(AsmVisitorWrapper visitor) {
+        weave(AdviceWeaver.class.getClassLoader(), AdviceWeaver.class.getName(),
+                ClassFileLocator.ForClassLoader.read(AdviceWeaver.class), visitor);
     }
 }

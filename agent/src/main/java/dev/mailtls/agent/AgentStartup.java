@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.security.GeneralSecurityException;
 import java.util.logging.FileHandler;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
@@ -23,10 +22,9 @@ import java.util.logging.SimpleFormatter;
  * happen: a guard that holds every SMTP connection until the policy is ready goes into the bridge
  * ({@link StartingSmtpGuard}), and the mail classes are instrumented ({@link AgentInstaller}). Then,
  * concurrently with the application's own start-up, one daemon thread makes the policy
- * (configuration, trust store, DNS resolver), which replaces the holding guard, and another has
- * Byte Buddy read the advice, which the first mail class to load needs. Only a valid configuration
- * lets connections through; a broken one is reported on stderr and blocks them all with
- * {@code 454 4.7.5}.
+ * (configuration, trust store, DNS resolver), which replaces the holding guard, and another warms
+ * up what the first connection needs ({@link StartupWarmUp}). Only a valid configuration lets
+ * connections through; a broken one is reported on stderr and blocks them all with {@code 454 4.7.5}.
  */
 public final class AgentStartup {
     private static final String POLICY_THREAD = "mailtls-agent-start";
@@ -52,12 +50,7 @@ public final class AgentStartup {
                     finish(arguments, starting);
                 }
             });
-            daemon(WARM_UP_THREAD, new Runnable() {
-                @Override
-                public void run() {
-                    warmUp(transformer);
-                }
-            });
+            daemon(WARM_UP_THREAD, new StartupWarmUp(transformer));
         } catch (Throwable failure) {
             failed(failure);
         }
@@ -79,19 +72,6 @@ public final class AgentStartup {
         }
         Hooks.install(guard);
         starting.complete(guard);
-    }
-
-    /**
-     * On the warm-up thread: Byte Buddy reads the advice, so that the first mail class to load
-     * does not wait for that. Only a head start: if it fails, that class does the same work (or
-     * fails, and is reported) itself.
-     */
-    private static void warmUp(MailClassTransformer transformer) {
-        try {
-            transformer.warmUp();
-        } catch (Throwable failure) {
-            log().log(Level.FINE, "mailtls: start-up warm-up of the advice skipped", failure);
-        }
     }
 
     /** Never into the host application; SMTP stays blocked (fail closed). */

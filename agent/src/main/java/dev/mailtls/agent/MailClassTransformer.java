@@ -55,12 +55,13 @@ final class MailClassTransformer implements ClassFileTransformer {
     }
 
     /**
-     * Makes every advice now, in the order the first connection needs them, rather than when the
-     * first mail class loads (on the application's thread, which would wait for it).
+     * Makes every advice now, in the order the first connection needs them, and weaves it once
+     * into a class of the agent's own, rather than when the first mail class loads (on the
+     * application's thread, which would wait for it).
      */
     void warmUp() {
         for (MailClassWeaving weaving : registered) {
-            weaving.visitor();
+            AdviceWeaver.warmUp(weaving.visitor());
         }
     }
 
