@@ -249,27 +249,43 @@ public final class MessageQueue implements Closeable {
     public Optional<Claim> claimDue(Instant now, Predicate<QueuedMessage> eligible) throws IOException {
         ensureOpen();
         for (QueuedMessage candidate : queued.scan().messages) {
-            if (candidate.nextAttempt().isAfter(now) || !eligible.test(candidate)) {
-                continue;
-            }
-            MessageLocks.MessageLock lock = locks.tryLock(candidate.id());
-            if (lock == null) {
-                continue;
-            }
-            boolean handedOver = false;
-            try {
-                QueuedMessage current = lockedMessage(candidate.id());
-                if (current != null && !current.nextAttempt().isAfter(now) && eligible.test(current)) {
-                    handedOver = true;
-                    return Optional.of(new Claim(this, current, lock));
-                }
-            } finally {
-                if (!handedOver) {
-                    lock.close();
+            if (!candidate.nextAttempt().isAfter(now) && eligible.test(candidate)) {
+                Optional<Claim> claim = claim(candidate.id(), now, eligible);
+                if (claim.isPresent()) {
+                    return claim;
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Message {@code id}, locked for the caller if it is still queued, due at {@code now}, accepted
+     * by {@code eligible} and claimed by no one else; empty otherwise. For a caller that works from
+     * one listing ({@link #messages()}) instead of scanning the directory for every message.
+     */
+    public Optional<Claim> claim(String id, Instant now, Predicate<QueuedMessage> eligible) throws IOException {
+        ensureOpen();
+        if (!MessageId.isValid(id)) {
+            return Optional.empty();
+        }
+        MessageLocks.MessageLock lock = locks.tryLock(id);
+        if (lock == null) {
+            return Optional.empty();
+        }
+        boolean handedOver = false;
+        try {
+            QueuedMessage current = lockedMessage(id);
+            if (current != null && !current.nextAttempt().isAfter(now) && eligible.test(current)) {
+                handedOver = true;
+                return Optional.of(new Claim(this, current, lock));
+            }
+            return Optional.empty();
+        } finally {
+            if (!handedOver) {
+                lock.close();
+            }
+        }
     }
 
     /** The queued message {@code id} as on disk, read under its lock; {@code null} when gone, dead or corrupt. */

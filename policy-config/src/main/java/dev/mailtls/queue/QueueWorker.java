@@ -9,9 +9,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,11 +49,13 @@ public final class QueueWorker implements Closeable {
     private final AtomicLong deliveries = new AtomicLong();
     private final AtomicLong deferrals = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
-    private final Set<String> reportedNotReady = new HashSet<>();
+    /** Why each waiting message was last reported as waiting, to log that once rather than at every poll. */
+    private final Map<String, String> reportedNotReady = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private final Runnable wakeUp = this::wakeUp;
     private boolean woken;
     private volatile boolean running;
+    private volatile boolean stopping;
     private Thread thread;
     private ObjectName registeredName;
 
@@ -90,16 +95,17 @@ public final class QueueWorker implements Closeable {
      */
     @Override
     public void close() {
-        Thread stopping;
+        Thread worker;
         synchronized (this) {
             running = false;
-            stopping = thread;
+            stopping = true;
+            worker = thread;
         }
         queue.removeListener(wakeUp);
         wakeUp();
-        if (stopping != null && stopping != Thread.currentThread()) {
+        if (worker != null && worker != Thread.currentThread()) {
             try {
-                stopping.join(30_000);
+                worker.join(30_000);
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -116,31 +122,41 @@ public final class QueueWorker implements Closeable {
     }
 
     /**
-     * One pass over the queue on the caller's thread: every message due now is attempted once
-     * (those whose deliverer is not ready are skipped). The background thread runs this; tests
-     * call it directly. Returns the number of messages handed to the deliverer.
+     * One pass over the queue on the caller's thread: every message due now and not claimed
+     * elsewhere is handed to the deliverer once. The background thread runs this; tests call it
+     * directly. Returns the number of attempts made (a not-ready deliverer's answer is none).
      */
     public int runOnce() throws IOException {
         Instant now = clock.instant();
-        Set<String> skipped = new HashSet<>();
         int attempted = 0;
-        while (true) {
-            Optional<Claim> next = queue.claimDue(now, message -> !skipped.contains(message.id()));
+        List<QueuedMessage> listed = queue.messages();
+        Set<String> ids = new HashSet<>();
+        for (QueuedMessage message : listed) {
+            ids.add(message.id());
+        }
+        reportedNotReady.keySet().retainAll(ids);
+        for (QueuedMessage candidate : listed) {
+            if (stopping) {
+                break;
+            }
+            if (candidate.nextAttempt().isAfter(now)) {
+                continue;
+            }
+            Optional<Claim> next = queue.claim(candidate.id(), now, message -> true);
             if (!next.isPresent()) {
-                return attempted;
+                continue; // another thread or JVM has it, or it is gone or no longer due
             }
             try (Claim claim = next.get()) {
-                attempted++;
-                if (!attempt(claim)) {
-                    skipped.add(claim.message().id());
+                if (attempt(claim)) {
+                    attempted++;
                 }
             } catch (IOException | RuntimeException failed) {
                 // The outcome could not be recorded: the message stays as it was and is tried again later.
-                skipped.add(next.get().message().id());
-                log.log(Level.SEVERE, "mailtls: " + next.get().message().id() + ": cannot record the outcome of a delivery"
-                        + " attempt in " + queue.directory() + ": " + failed, failed);
+                log.log(Level.SEVERE, "mailtls: " + candidate.id() + ": cannot record the outcome of a delivery attempt in "
+                        + queue.directory() + ": " + failed, failed);
             }
         }
+        return attempted;
     }
 
     public long deliveries() {
@@ -241,10 +257,7 @@ public final class QueueWorker implements Closeable {
                     + DurationSyntax.format(maxAge.toMillis()) + " (not attempted: " + why + ")");
             return true;
         }
-        boolean first;
-        synchronized (reportedNotReady) {
-            first = reportedNotReady.add(message.id() + " " + why);
-        }
+        boolean first = !why.equals(reportedNotReady.put(message.id(), why));
         log.log(first ? Level.INFO : Level.FINE, "mailtls: " + message.id() + ": to=" + recipients(message) + ", relay="
                 + message.destination().relay() + ", status=waiting (" + why + ")");
         return false;
