@@ -75,7 +75,8 @@ class ConfigLoaderTest {
         MailTlsConfig config = loader().load(example);
 
         String text = Files.readString(example);
-        assertThat(ConfigLoader.GLOBAL_KEYS).allSatisfy(key -> assertThat(text).contains("\n" + key + " = "));
+        assertThat(ConfigLoader.GLOBAL_KEYS).allSatisfy(key -> assertThat(text).containsAnyOf("\n" + key + " = ", "\n#" + key + " = "));
+        assertThat(config.queue()).as("the example leaves the queue off").isEmpty();
         assertThat(config.dns().trustAnchorsSource()).endsWith("docs/root-anchors.ds");
         assertThat(config.dns().trustAnchors()).isNotEqualTo(ConfigLoader.ROOT_ANCHORS).contains(ConfigLoader.ROOT_ANCHORS);
         assertThat(config.policies().rules()).hasSize(6);
