@@ -79,8 +79,10 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 queue.connecting(transport, protocol, destination, effectivePort, user, password);
             }
             PolicyMatch match = engine.match(destination);
+            // A user name without a password authenticates nothing: Service.connect puts the local
+            // user.name there when the application gives none.
             attempt = new ConnectionAttempt(protocol, engine.forHost(match, destination, effectivePort), destination,
-                    effectivePort, user, session);
+                    effectivePort, password == null ? null : user, session);
         } catch (RuntimeException | LinkageError bug) {
             LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + destination, bug);
             throw SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
@@ -89,7 +91,8 @@ public final class PolicySmtpGuard implements SmtpGuard {
         ConnectionRequirement requirement = attempt.requirement;
         if (requirement.kind() == ConnectionRequirement.Kind.REFUSED) {
             if (!audit(requirement)) {
-                if (queueable(requirement) && (user == null || password == null) && SessionPorts.requiresAuth(session, protocol)) {
+                if (queueable(requirement) && (user == null || password == null)
+                        && SessionPorts.requiresAuth(session, protocol)) {
                     // No decision yet: the library returns false before connecting, asks the
                     // Authenticator and calls again with the password, which the queue must keep.
                     return CREDENTIALS_FIRST;
