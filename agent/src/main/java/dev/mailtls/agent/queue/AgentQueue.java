@@ -144,7 +144,7 @@ public final class AgentQueue implements Closeable {
             String why = notStored instanceof QueueFullException ? notStored.getMessage()
                     : "the queue in " + queue.directory() + " could not store it (" + notStored.getMessage() + ")";
             LOG.warning("mailtls: " + connection.destination().relay() + ": " + envelope + ": NOT queued: " + why);
-            throw new NotQueuedException(connection.reason() + "; and not queued: " + why + "; retry later", notStored);
+            throw new NotQueuedException(connection.reason() + "; the queue did not take it: " + why, notStored);
         }
         LOG.info("mailtls: " + stored.id() + ": queued, " + envelopeText(envelope) + ", relay="
                 + connection.destination().relay() + ", size=" + stored.size() + ", message-id="

@@ -135,6 +135,23 @@ final class QueueBed {
         }
     }
 
+    /** The message with this subject in the domain's Maildir, waiting for it at most {@code limitSeconds}. */
+    static DeliveredMessage awaitSubject(String domain, String subject, int limitSeconds, AppProcess app) {
+        long deadline = System.nanoTime() + limitSeconds * 1_000_000_000L;
+        while (true) {
+            for (DeliveredMessage message : bed().mailboxes().messages(domain)) {
+                if (message.headers("Subject").contains(subject)) {
+                    return message;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no message \"" + subject + "\" arrived in " + domain + " within " + limitSeconds
+                        + " s. The application: " + app);
+            }
+            AppProcess.pause(200);
+        }
+    }
+
     /** Message-IDs that arrived more than once, with their counts. */
     static Map<String, Integer> duplicates(Map<String, Integer> arrivals) {
         Map<String, Integer> twice = new HashMap<>();

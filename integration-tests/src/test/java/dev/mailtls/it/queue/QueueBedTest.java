@@ -8,6 +8,7 @@ import dev.mailtls.queue.QueuedMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -68,21 +69,35 @@ abstract class QueueBedTest {
     }
 
     /**
-     * Starts {@code QueueApp} built against {@code library} with the agent and {@code config},
-     * the MX names {@code switched} at the {@link #mx}, sending {@code count} messages (0: until
-     * killed) from {@code threads} threads in {@code style} to {@code recipient} through its
-     * domain's MX, {@code mx.<domain>}:25; extra arguments (user, password) follow.
+     * Starts {@code QueueApp} built against {@code library} with the agent and {@code config}, the
+     * MX names {@code switched} at the {@link #mx}, sending {@code count} messages (0: until
+     * killed) from {@code threads} threads in {@code style} to {@code recipient} through
+     * {@code mxHost}:25; extra arguments (user, password) follow.
      */
-    AppProcess startApp(MailLibrary library, Path config, List<String> switched, String recipient, int count, int threads,
-            String style, String... extra) {
+    AppProcess startApp(MailLibrary library, Path config, List<String> switched, String mxHost, String recipient, int count,
+            int threads, String style, String... extra) {
         Path hosts = QueueBed.hostsFile(dir, switched.toArray(new String[0]));
-        List<String> arguments = new ArrayList<>(List.of("mx." + recipient.substring(recipient.indexOf('@') + 1), "25",
-                recipient, acceptedLog().toString(), String.valueOf(count), String.valueOf(threads), style));
+        List<String> arguments = new ArrayList<>(List.of(mxHost, "25", recipient, acceptedLog().toString(),
+                String.valueOf(count), String.valueOf(threads), style));
         arguments.addAll(List.of(extra));
         AppProcess app = AppProcess.start(QueueApps.command(library, config, hosts, List.of(), arguments),
                 dir.resolve("app-" + apps.size() + ".err"));
         apps.add(app);
         return app;
+    }
+
+    /** Waits (at most two minutes) until the queue holds no message; a failure shows {@code app}. */
+    void awaitEmptyQueue(AppProcess app) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        List<QueuedMessage> left = queued(false);
+        while (!left.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(left.size() + " message(s) still queued after two minutes, e.g. " + left.get(0)
+                        + "; the application: " + app);
+            }
+            AppProcess.pause(200);
+            left = queued(false);
+        }
     }
 
     /** The messages in the queue directory now (and those in dead/ with {@code dead}), read from this JVM. */
