@@ -23,6 +23,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
@@ -63,7 +64,10 @@ final class AuthRefusingMx implements AutoCloseable {
         PrivateKey key;
         try (Reader pem = Files.newBufferedReader(certificates.mxKeyFile(), StandardCharsets.US_ASCII);
                 PEMParser parser = new PEMParser(pem)) {
-            key = new JcaPEMKeyConverter().getPrivateKey((PrivateKeyInfo) parser.readObject());
+            Object read = parser.readObject();
+            // PKCS#8 or, as OpenSSL writes it for Postfix, the algorithm's own format with the public key.
+            key = read instanceof PEMKeyPair ? new JcaPEMKeyConverter().getKeyPair((PEMKeyPair) read).getPrivate()
+                    : new JcaPEMKeyConverter().getPrivateKey((PrivateKeyInfo) read);
         }
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
