@@ -24,9 +24,9 @@ final class DurableFiles {
     private DurableFiles() {
     }
 
-    /** Writes {@code body} to a new file {@code temp}, forces it to disk and returns its length. */
-    static long writeNew(Path temp, MessageBody body) throws Exception {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    /** Writes {@code body} to a new file, forces it to disk and returns its length. */
+    static long writeNew(Path file, MessageBody body) throws Exception {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             CountingStream out = new CountingStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
             body.writeTo(out);
             out.flush();

@@ -128,13 +128,15 @@ public final class MessageQueue implements Closeable {
                 lock = null;
             }
         }
-        Path tempBody = layout.temp(id, QueueLayout.BODY);
+        // The bytes go straight to their final name: without metadata they are no message, only an
+        // orphan that the next open removes; so one directory sync at the end covers both names.
+        Path bodyFile = layout.activeBody(id);
         Path tempMeta = layout.temp(id, QueueLayout.META);
         boolean committed = false;
         try {
             long size;
             try {
-                size = DurableFiles.writeNew(tempBody, body);
+                size = DurableFiles.writeNew(bodyFile, body);
             } catch (IOException diskFailure) {
                 throw new QueueException("cannot write the message to the queue in " + layout.root + " ("
                         + QueueLayout.describe(diskFailure) + ")", diskFailure);
@@ -145,12 +147,11 @@ public final class MessageQueue implements Closeable {
             QueuedMessage message = QueuedMessage.builder(id).envelope(envelope).destination(destination).reason(reason)
                     .queuedAt(now).nextAttempt(now).size(size).build();
             DurableFiles.write(tempMeta, MetadataFormat.write(message));
-            DurableFiles.move(tempBody, layout.activeBody(id));
-            DurableFiles.syncDirectory(layout.active);
-            // The metadata's name is the commit: before it, a crash leaves an orphan that the next open removes.
+            // The metadata's name is the commit; the directory sync makes it, and the bytes' name, durable.
             DurableFiles.move(tempMeta, layout.activeMeta(id));
             DurableFiles.syncDirectory(layout.active);
             committed = true;
+            queued.remember(message);
             LOG.info("mailtls: " + id + ": from=<" + envelope.sender() + ">, size=" + size + ", nrcpt="
                     + envelope.recipients().size() + ", relay=" + destination.relay() + ", queued (" + reason + ")");
             changed();
@@ -163,7 +164,7 @@ public final class MessageQueue implements Closeable {
         } finally {
             if (!committed) {
                 // Told "not queued", the caller keeps the message: nothing of it may stay behind to be sent too.
-                deleteQuietly(layout.activeMeta(id), layout.activeBody(id), tempMeta, tempBody);
+                deleteQuietly(layout.activeMeta(id), bodyFile, tempMeta);
             }
             lock.close();
         }
@@ -171,7 +172,7 @@ public final class MessageQueue implements Closeable {
 
     private boolean inUse(String id) {
         return Files.exists(layout.activeMeta(id)) || Files.exists(layout.activeBody(id)) || Files.exists(layout.deadMeta(id))
-                || Files.exists(layout.deadBody(id)) || Files.exists(layout.temp(id, QueueLayout.BODY));
+                || Files.exists(layout.deadBody(id)) || Files.exists(layout.temp(id, QueueLayout.META));
     }
 
     private void checkLimits(long size) throws IOException {
@@ -180,12 +181,9 @@ public final class MessageQueue implements Closeable {
         if (maxBytes == 0 && maxMessages == 0) {
             return;
         }
-        EntryScanner.Scan scan = queued.scan();
-        int messages = scan.messages.size() + scan.corrupt.size();
-        long bytes = 0;
-        for (QueuedMessage message : scan.messages) {
-            bytes += message.size();
-        }
+        long[] tally = queued.tally();
+        long messages = tally[0];
+        long bytes = tally[1];
         String limit = " (" + ConfigLoader.QUEUE_MAX_SIZE + " = " + SizeSyntax.format(maxBytes, maxMessages) + ")";
         if (maxMessages > 0 && messages >= maxMessages) {
             throw new QueueFullException(ConfigLoader.QUEUE_MAX_SIZE + ": the queue in " + layout.root + " is full: it holds "
@@ -462,7 +460,7 @@ public final class MessageQueue implements Closeable {
     private void writeQueued(QueuedMessage message) throws IOException {
         DurableFiles.replace(layout.temp(message.id(), QueueLayout.META), layout.activeMeta(message.id()),
                 MetadataFormat.write(message));
-        queued.forget(message.id());
+        queued.remember(message);
     }
 
     /**

@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * The queue directory's layout, and the start-up checks that it is usable.
  * <pre>
  * DIR/queue.lock     one locked byte per message being written, delivered or changed (see MessageLocks)
- * DIR/tmp/           files being written; leftovers of a crash are removed at the next open
- * DIR/active/ID.eml  the message's exact bytes
+ * DIR/tmp/           metadata being written; leftovers of a crash are removed at the next open
+ * DIR/active/ID.eml  the message's exact bytes (written first, under this name)
  * DIR/active/ID.meta envelope, destination, reason, attempts (MetadataFormat); its presence is
  *                    what makes a message accepted, so it is written last and removed first
  * DIR/dead/ID.eml, ID.meta   expired or permanently refused messages, with dead-at and dead-reason
