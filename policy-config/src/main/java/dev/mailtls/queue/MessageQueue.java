@@ -154,7 +154,6 @@ public final class MessageQueue implements Closeable {
             queued.remember(message);
             LOG.info("mailtls: " + id + ": from=<" + envelope.sender() + ">, size=" + size + ", nrcpt="
                     + envelope.recipients().size() + ", relay=" + destination.relay() + ", queued (" + reason + ")");
-            changed();
             return message;
         } catch (QueueException failed) {
             throw failed;
@@ -167,6 +166,9 @@ public final class MessageQueue implements Closeable {
                 deleteQuietly(layout.activeMeta(id), bodyFile, tempMeta);
             }
             lock.close();
+            if (committed) {
+                changed(); // after the unlock, or a woken worker could find the message still locked
+            }
         }
     }
 
@@ -312,13 +314,14 @@ public final class MessageQueue implements Closeable {
                 return false;
             }
             Instant now = clock.instant();
-            if (message.nextAttempt().isAfter(now)) {
-                writeQueued(message.toBuilder().nextAttempt(now).build());
-                LOG.info("mailtls: " + id + ": due now (retry requested)");
-                changed();
+            if (!message.nextAttempt().isAfter(now)) {
+                return true;
             }
-            return true;
+            writeQueued(message.toBuilder().nextAttempt(now).build());
+            LOG.info("mailtls: " + id + ": due now (retry requested)");
         }
+        changed(); // after the unlock, as for an enqueue
+        return true;
     }
 
     /** Makes every queued message due now; the number that were not due yet. */

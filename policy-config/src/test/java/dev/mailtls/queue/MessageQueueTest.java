@@ -247,21 +247,24 @@ class MessageQueueTest {
         Files.write(queueDir().resolve("active/" + truncated + ".eml"), "trunc".getBytes(StandardCharsets.UTF_8));
 
         try (QueueFixtures.LogRecorder log = QueueFixtures.LogRecorder.queueLog()) {
-            assertThat(queue.messages()).extracting(QueuedMessage::id).containsExactly(good);
-            assertThat(queue.messages()).hasSize(1);
-            assertThat(queue.corrupted()).extracting(CorruptEntry::id).containsExactly(broken, truncated);
-            assertThat(queue.corrupted().get(0).problem()).isEqualTo("unreadable: line 1: not \"field: value\"");
-            assertThat(queue.corrupted().get(1).problem()).isEqualTo("holds 5 bytes, but " + truncated
+            MessageQueue reader = open(); // as after a restart, or in another JVM: nothing known beforehand
+            assertThat(reader.messages()).extracting(QueuedMessage::id).containsExactly(good);
+            assertThat(reader.messages()).hasSize(1);
+            assertThat(reader.corrupted()).extracting(CorruptEntry::id).containsExactly(broken, truncated);
+            assertThat(reader.corrupted().get(0).problem()).isEqualTo("unreadable: line 1: not \"field: value\"");
+            assertThat(reader.corrupted().get(1).problem()).isEqualTo("holds 5 bytes, but " + truncated
                     + ".meta says 9: truncated or changed");
             assertThat(log.lines(Level.SEVERE)).hasSize(2).anySatisfy(line -> assertThat(line)
                     .startsWith("mailtls: " + broken + ": corrupt queue entry skipped: " + queueDir().resolve("active/" + broken + ".meta"))
                     .endsWith("remove it with \"queue delete " + queueDir() + " " + broken + "\""));
         }
+        // The instance that queued them checks again under the lock before it hands a message out.
         try (Claim claim = queue.claimDue(clock.instant()).get()) {
             assertThat(claim.message().id()).isEqualTo(good);
             claim.delivered();
         }
         assertThat(queue.claimDue(clock.instant())).isEmpty();
+        assertThat(queue.corrupted()).extracting(CorruptEntry::id).containsExactly(broken, truncated);
         assertThat(queue.stats().corrupt()).isEqualTo(2);
         assertThat(queue.delete(broken)).isTrue();
         assertThat(queue.corrupted()).extracting(CorruptEntry::id).containsExactly(truncated);
