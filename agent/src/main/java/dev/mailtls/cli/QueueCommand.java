@@ -214,6 +214,6 @@ final class QueueCommand implements Command {
 
     /** One line, no tabs: a reason may hold a multi-line server reply. */
     private static String clean(String text) {
-        return text.replaceAll("[\\t\\r\\n\\p{Cntrl}]+", " ").trim();
+        return text.replaceAll("[\\s\\p{Cntrl}]*[\\t\\r\\n\\p{Cntrl}][\\s\\p{Cntrl}]*", " ").trim();
     }
 }
