@@ -152,7 +152,8 @@ public final class MessageQueue implements Closeable {
             DurableFiles.syncDirectory(layout.active);
             committed = true;
             queued.remember(message);
-            LOG.info("mailtls: " + id + ": from=<" + envelope.sender() + ">, size=" + size + ", nrcpt="
+            // FINE: the caller logs the decision to queue, with what it knows (the agent adds the Message-ID).
+            LOG.fine("mailtls: " + id + ": from=<" + envelope.sender() + ">, size=" + size + ", nrcpt="
                     + envelope.recipients().size() + ", relay=" + destination.relay() + ", queued (" + reason + ")");
             return message;
         } catch (QueueException failed) {
