@@ -93,11 +93,6 @@ final class DurableFiles {
         Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Deletes {@code file} if it exists; whether it did. */
-    static boolean delete(Path file) throws IOException {
-        return Files.deleteIfExists(file);
-    }
-
     /**
      * Forces {@code directory}'s entries (new, renamed, removed names) to disk. Windows cannot open
      * a directory for this and persists renames in its journal anyway.

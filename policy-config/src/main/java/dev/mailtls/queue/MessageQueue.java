@@ -6,7 +6,6 @@ import dev.mailtls.config.SizeSyntax;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -31,7 +29,8 @@ import java.util.logging.Logger;
  *
  * <p>Thread-safe. Several JVMs may share a directory: every change to a message, and every
  * delivery, holds that message's lock in {@code queue.lock}, so no two of them deliver one message
- * at the same time. Open one instance per directory per JVM (more work, but cost a scan each).
+ * at the same time. Open one instance per directory per JVM: more work too (they share the JVM's
+ * lock file), but each keeps its own cache and scans the directory on its own.
  */
 public final class MessageQueue implements Closeable {
     private static final Logger LOG = Logger.getLogger("dev.mailtls.queue");
@@ -292,8 +291,10 @@ public final class MessageQueue implements Closeable {
     /** The queued message {@code id} as on disk, read under its lock; {@code null} when gone, dead or corrupt. */
     private QueuedMessage lockedMessage(String id) throws IOException {
         if (Files.exists(layout.deadMeta(id))) {
-            Recovery.finishMoveToDead(layout, id); // a JVM died half-way through; the move was decided
-            queued.forget(id);
+            if (Files.exists(layout.activeMeta(id))) {
+                Recovery.finishMoveToDead(layout, id); // a JVM died half-way through; the move was decided
+                queued.forget(id);
+            }
             return null;
         }
         EntryScanner.Entry entry = queued.readFresh(id);
@@ -353,10 +354,10 @@ public final class MessageQueue implements Closeable {
                         + " the attempt is over");
             }
             // The metadata first: without it, the rest is an orphan that no one sends.
-            boolean found = DurableFiles.delete(layout.activeMeta(id)) | DurableFiles.delete(layout.deadMeta(id));
+            boolean found = Files.deleteIfExists(layout.activeMeta(id)) | Files.deleteIfExists(layout.deadMeta(id));
             DurableFiles.syncDirectory(layout.active);
             DurableFiles.syncDirectory(layout.dead);
-            found |= DurableFiles.delete(layout.activeBody(id)) | DurableFiles.delete(layout.deadBody(id));
+            found |= Files.deleteIfExists(layout.activeBody(id)) | Files.deleteIfExists(layout.deadBody(id));
             DurableFiles.syncDirectory(layout.active);
             DurableFiles.syncDirectory(layout.dead);
             queued.forget(id);
@@ -434,11 +435,11 @@ public final class MessageQueue implements Closeable {
 
     void removeDelivered(QueuedMessage message) throws IOException {
         String id = message.id();
-        DurableFiles.delete(layout.activeMeta(id));
+        Files.deleteIfExists(layout.activeMeta(id));
         DurableFiles.syncDirectory(layout.active);
         queued.forget(id);
-        DurableFiles.delete(layout.activeBody(id));
-        DurableFiles.delete(layout.deadBody(id));
+        Files.deleteIfExists(layout.activeBody(id));
+        Files.deleteIfExists(layout.deadBody(id));
         DurableFiles.syncDirectory(layout.active);
     }
 
@@ -480,7 +481,7 @@ public final class MessageQueue implements Closeable {
         }
         DurableFiles.replace(layout.temp(id, QueueLayout.META), layout.deadMeta(id),
                 MetadataFormat.write(message.toBuilder().dead(now, reason).build()));
-        DurableFiles.delete(layout.activeMeta(id));
+        Files.deleteIfExists(layout.activeMeta(id));
         DurableFiles.syncDirectory(layout.active);
         queued.forget(id);
         deadLetters.forget(id);
@@ -510,19 +511,5 @@ public final class MessageQueue implements Closeable {
                 // The next open removes orphans; nothing here is a message anyone was told is queued.
             }
         }
-    }
-
-    /** Ids of every file in {@code directory} named like a queue file. */
-    static TreeSet<String> ids(Path directory) throws IOException {
-        TreeSet<String> ids = new TreeSet<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-            for (Path file : files) {
-                String id = QueueLayout.idOf(file);
-                if (id != null) {
-                    ids.add(id);
-                }
-            }
-        }
-        return ids;
     }
 }
