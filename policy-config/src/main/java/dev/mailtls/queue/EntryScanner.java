@@ -124,10 +124,17 @@ final class EntryScanner {
         return entry;
     }
 
-    /** Caches a message this instance just wrote, so that its own scans need not read it back. */
-    void remember(QueuedMessage message) throws IOException {
+    /**
+     * Caches a message this instance just wrote, so that its own scans need not read it back. Only
+     * an optimisation: when the file cannot be looked at, the next scan reads it.
+     */
+    void remember(QueuedMessage message) {
         Path file = deadArea ? layout.deadMeta(message.id()) : layout.activeMeta(message.id());
-        cache.put(message.id(), new Cached(Files.readAttributes(file, BasicFileAttributes.class), Entry.message(message)));
+        try {
+            cache.put(message.id(), new Cached(Files.readAttributes(file, BasicFileAttributes.class), Entry.message(message)));
+        } catch (IOException unknown) {
+            cache.remove(message.id());
+        }
     }
 
     void forget(String id) {

@@ -412,6 +412,10 @@ public final class MessageQueue implements Closeable {
 
     // --- for Claim and QueueWorker ---
 
+    boolean isOpen() {
+        return !closed.get();
+    }
+
     Clock clock() {
         return clock;
     }

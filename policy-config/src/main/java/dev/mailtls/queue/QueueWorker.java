@@ -1,5 +1,6 @@
 package dev.mailtls.queue;
 
+import dev.mailtls.config.ConfigLoader;
 import dev.mailtls.config.DurationSyntax;
 import java.io.Closeable;
 import java.io.IOException;
@@ -10,8 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -179,6 +180,11 @@ public final class QueueWorker implements Closeable {
 
     private void loop() {
         while (running) {
+            if (!queue.isOpen()) {
+                log.warning("mailtls: queue " + queue.directory() + " was closed; its worker stops");
+                running = false;
+                break;
+            }
             try {
                 runOnce();
             } catch (Throwable failed) {
@@ -250,7 +256,7 @@ public final class QueueWorker implements Closeable {
         Duration maxAge = queue.settings().maxAge();
         if (Duration.between(message.queuedAt(), now).compareTo(maxAge) >= 0) {
             claim.failed("expired: not delivered within " + DurationSyntax.format(maxAge.toMillis()) + " ("
-                    + "mailtls.queue.max-age); not attempted: " + why);
+                    + ConfigLoader.QUEUE_MAX_AGE + "); not attempted: " + why);
             deadLetters.incrementAndGet();
             log.warning("mailtls: " + message.id() + ": from=<" + message.envelope().sender() + ">, to="
                     + recipients(message) + ", status=expired, message moved to dead/ after "
