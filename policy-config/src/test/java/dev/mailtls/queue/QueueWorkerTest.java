@@ -14,9 +14,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -243,6 +247,36 @@ class QueueWorkerTest {
         worker.runOnce();
         assertThat(bean.getDeferrals()).isEqualTo(2);
         assertThat(bean.retryAllNow()).isEqualTo(2);
+    }
+
+    @Test
+    void severalDeliveryThreadsAttemptDifferentMessagesAtTheSameTime() throws Exception {
+        for (int i = 0; i < 8; i++) {
+            enqueue("message " + i);
+            clock.advance(Duration.ofMillis(1));
+        }
+        CountDownLatch fourAtOnce = new CountDownLatch(4);
+        Set<String> attempted = ConcurrentHashMap.newKeySet();
+        AtomicInteger twice = new AtomicInteger();
+        QueueWorker worker = QueueWorker.builder(queue, (message, body) -> {
+            if (!attempted.add(message.id())) {
+                twice.incrementAndGet();
+            }
+            fourAtOnce.countDown();
+            // Four deliveries in progress together: impossible on fewer threads, so this would time out.
+            return fourAtOnce.await(60, TimeUnit.SECONDS) ? DeliveryResult.delivered() : DeliveryResult.deferred("alone");
+        }).log(log).clock(clock).threads(4).build();
+
+        try {
+            assertThat(worker.runOnce()).isEqualTo(8);
+        } finally {
+            worker.close();
+        }
+
+        assertThat(worker.deliveries()).isEqualTo(8);
+        assertThat(attempted).hasSize(8);
+        assertThat(twice).hasValue(0);
+        assertThat(queue.messages()).isEmpty();
     }
 
     @Test
