@@ -149,9 +149,13 @@ public final class QueueWorker implements Closeable {
     /**
      * One pass over the queue on the caller's thread: every message due now and not claimed
      * elsewhere is handed to the deliverer once. The background thread runs this; tests call it
-     * directly. Returns the number of attempts made (a not-ready deliverer's answer is none).
+     * directly. Returns the number of attempts made (a not-ready deliverer's answer is none); none
+     * after {@link #close()}.
      */
     public int runOnce() throws IOException {
+        if (stopping) {
+            return 0;
+        }
         Instant now = clock.instant();
         List<QueuedMessage> listed = queue.messages();
         Set<String> ids = new HashSet<>();
