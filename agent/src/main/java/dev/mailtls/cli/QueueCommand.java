@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Paths;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,7 @@ import java.util.logging.Logger;
  * like the agent does.
  */
 final class QueueCommand implements Command {
+    private static final List<String> ACTIONS = Arrays.asList("list", "show", "retry", "delete", "dead");
     private static final String USAGE_TEXT = "usage: queue list DIR | queue show DIR ID | queue retry DIR [ID]"
             + " | queue delete DIR ID | queue dead DIR";
 
@@ -51,12 +53,13 @@ final class QueueCommand implements Command {
             return USAGE;
         }
         String action = args.get(0);
-        int arity = action.equals("show") || action.equals("delete") ? 3 : action.equals("retry") ? -1 : 2;
-        if (arity == 2 && !action.equals("list") && !action.equals("dead")) {
+        if (!ACTIONS.contains(action)) {
             err.println("mailtls queue: unknown action \"" + action + "\"; " + USAGE_TEXT);
             return USAGE;
         }
-        if (arity > 0 && args.size() != arity || arity < 0 && args.size() > 3) {
+        boolean takesId = action.equals("show") || action.equals("delete");
+        boolean mayTakeId = action.equals("retry");
+        if (args.size() > 3 || args.size() == 3 && !takesId && !mayTakeId || args.size() == 2 && takesId) {
             err.println(USAGE_TEXT);
             return USAGE;
         }
@@ -214,6 +217,6 @@ final class QueueCommand implements Command {
 
     /** One line, no tabs: a reason may hold a multi-line server reply. */
     private static String clean(String text) {
-        return text.replaceAll("[\\t\\r\\n\\p{Cntrl}]+", " ").trim();
+        return text.replaceAll("[\\s\\p{Cntrl}]*[\\t\\r\\n\\p{Cntrl}][\\s\\p{Cntrl}]*", " ").trim();
     }
 }

@@ -35,16 +35,16 @@ public final class SizeSyntax {
 
     /** Parses a limit; {@link IllegalArgumentException} with the reason when malformed. */
     public static Limit parse(String text) {
-        String trimmed = text.trim().toLowerCase(Locale.ROOT);
-        if (trimmed.equals("unlimited")) {
+        String trimmed = text.trim();
+        if (trimmed.equalsIgnoreCase("unlimited")) {
             return new Limit(0, 0);
         }
         Long bytes = null;
         Integer messages = null;
         for (String part : trimmed.split(",", -1)) {
             String item = part.trim();
-            Matcher byteMatch = BYTES.matcher(item);
-            Matcher messageMatch = MESSAGES.matcher(item);
+            Matcher byteMatch = BYTES.matcher(item.toLowerCase(Locale.ROOT));
+            Matcher messageMatch = MESSAGES.matcher(item.toLowerCase(Locale.ROOT));
             if (byteMatch.matches() && bytes == null) {
                 long amount = Long.parseLong(byteMatch.group(1));
                 int unit = indexOf(byteMatch.group(2).toUpperCase(Locale.ROOT));

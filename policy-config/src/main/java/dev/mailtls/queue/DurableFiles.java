@@ -7,11 +7,19 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The write discipline of the store: a file is written under a temporary name, forced to disk,
@@ -20,13 +28,17 @@ import java.util.Locale;
  */
 final class DurableFiles {
     private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final Set<OpenOption> CREATE_NEW = options(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private static final Set<OpenOption> REWRITE = options(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
 
     private DurableFiles() {
     }
 
-    /** Writes {@code body} to a new file {@code temp}, forces it to disk and returns its length. */
-    static long writeNew(Path temp, MessageBody body) throws Exception {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    /** Writes {@code body} to a new file, forces it to disk and returns its length. */
+    static long writeNew(Path file, MessageBody body) throws Exception {
+        try (FileChannel channel = FileChannel.open(file, CREATE_NEW, privateFile())) {
             CountingStream out = new CountingStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
             body.writeTo(out);
             out.flush();
@@ -37,8 +49,7 @@ final class DurableFiles {
 
     /** Writes {@code bytes} to {@code temp} (replacing a stale leftover) and forces it to disk. */
     static void write(Path temp, byte[] bytes) throws IOException {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = FileChannel.open(temp, REWRITE, privateFile())) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
@@ -58,14 +69,28 @@ final class DurableFiles {
         syncDirectory(target.getParent());
     }
 
+    /**
+     * Permissions for a new queue file: readable by its owner only (0600), since it holds mail.
+     * Nothing where the file system has no POSIX permissions.
+     */
+    static FileAttribute<?>[] privateFile() {
+        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+    }
+
+    /** Permissions for a new queue directory: its owner's only (0700). */
+    static FileAttribute<?>[] privateDirectory() {
+        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+                : new FileAttribute<?>[0];
+    }
+
+    private static Set<OpenOption> options(OpenOption... options) {
+        return Collections.unmodifiableSet(new HashSet<>(Arrays.asList(options)));
+    }
+
     /** Renames atomically; an existing {@code target} is replaced (POSIX rename). */
     static void move(Path source, Path target) throws IOException {
         Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Deletes {@code file} if it exists; whether it did. */
-    static boolean delete(Path file) throws IOException {
-        return Files.deleteIfExists(file);
     }
 
     /**

@@ -58,6 +58,32 @@ final class EntryScanner {
         return scan;
     }
 
+    /**
+     * How many entries the area holds and the bytes of its readable messages, cheaply: names are
+     * listed, but a known message's size is taken from the cache unchecked, since a message's
+     * bytes never change. For the size limit, which is a soft one anyway.
+     */
+    long[] tally() throws IOException {
+        long count = 0;
+        long bytes = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(deadArea ? layout.dead : layout.active,
+                "*" + QueueLayout.META)) {
+            for (Path file : files) {
+                String id = QueueLayout.idOf(file);
+                if (id == null || !file.getFileName().toString().equals(id + QueueLayout.META)) {
+                    continue;
+                }
+                Cached known = cache.get(id);
+                Entry entry = known != null ? known.entry : read(id);
+                if (entry != null) {
+                    count++;
+                    bytes += entry.message == null ? 0 : entry.message.size();
+                }
+            }
+        }
+        return new long[] {count, bytes};
+    }
+
     /** The entry of {@code id}, or {@code null} when it has none in this area; from the cache when unchanged. */
     Entry read(String id) throws IOException {
         return read(id, true);
@@ -96,6 +122,19 @@ final class EntryScanner {
         }
         cache.put(id, new Cached(attributes, entry));
         return entry;
+    }
+
+    /**
+     * Caches a message this instance just wrote, so that its own scans need not read it back. Only
+     * an optimisation: when the file cannot be looked at, the next scan reads it.
+     */
+    void remember(QueuedMessage message) {
+        Path file = deadArea ? layout.deadMeta(message.id()) : layout.activeMeta(message.id());
+        try {
+            cache.put(message.id(), new Cached(Files.readAttributes(file, BasicFileAttributes.class), Entry.message(message)));
+        } catch (IOException unknown) {
+            cache.remove(message.id());
+        }
     }
 
     void forget(String id) {

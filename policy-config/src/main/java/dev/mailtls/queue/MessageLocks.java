@@ -7,6 +7,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -46,8 +47,8 @@ final class MessageLocks implements Closeable {
         synchronized (OPEN) {
             MessageLocks locks = OPEN.get(key);
             if (locks == null) {
-                FileChannel channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE);
+                FileChannel channel = FileChannel.open(key, new HashSet<>(Arrays.asList(StandardOpenOption.CREATE,
+                        StandardOpenOption.READ, StandardOpenOption.WRITE)), DurableFiles.privateFile());
                 locks = new MessageLocks(key, channel);
                 OPEN.put(key, locks);
             }

@@ -6,7 +6,6 @@ import dev.mailtls.config.SizeSyntax;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -31,7 +29,8 @@ import java.util.logging.Logger;
  *
  * <p>Thread-safe. Several JVMs may share a directory: every change to a message, and every
  * delivery, holds that message's lock in {@code queue.lock}, so no two of them deliver one message
- * at the same time. Open one instance per directory per JVM (more work, but cost a scan each).
+ * at the same time. Open one instance per directory per JVM: more work too (they share the JVM's
+ * lock file), but each keeps its own cache and scans the directory on its own.
  */
 public final class MessageQueue implements Closeable {
     private static final Logger LOG = Logger.getLogger("dev.mailtls.queue");
@@ -128,13 +127,15 @@ public final class MessageQueue implements Closeable {
                 lock = null;
             }
         }
-        Path tempBody = layout.temp(id, QueueLayout.BODY);
+        // The bytes go straight to their final name: without metadata they are no message, only an
+        // orphan that the next open removes; so one directory sync at the end covers both names.
+        Path bodyFile = layout.activeBody(id);
         Path tempMeta = layout.temp(id, QueueLayout.META);
         boolean committed = false;
         try {
             long size;
             try {
-                size = DurableFiles.writeNew(tempBody, body);
+                size = DurableFiles.writeNew(bodyFile, body);
             } catch (IOException diskFailure) {
                 throw new QueueException("cannot write the message to the queue in " + layout.root + " ("
                         + QueueLayout.describe(diskFailure) + ")", diskFailure);
@@ -145,15 +146,14 @@ public final class MessageQueue implements Closeable {
             QueuedMessage message = QueuedMessage.builder(id).envelope(envelope).destination(destination).reason(reason)
                     .queuedAt(now).nextAttempt(now).size(size).build();
             DurableFiles.write(tempMeta, MetadataFormat.write(message));
-            DurableFiles.move(tempBody, layout.activeBody(id));
-            DurableFiles.syncDirectory(layout.active);
-            // The metadata's name is the commit: before it, a crash leaves an orphan that the next open removes.
+            // The metadata's name is the commit; the directory sync makes it, and the bytes' name, durable.
             DurableFiles.move(tempMeta, layout.activeMeta(id));
             DurableFiles.syncDirectory(layout.active);
             committed = true;
-            LOG.info("mailtls: " + id + ": from=<" + envelope.sender() + ">, size=" + size + ", nrcpt="
+            queued.remember(message);
+            // FINE: the caller logs the decision to queue, with what it knows (the agent adds the Message-ID).
+            LOG.fine("mailtls: " + id + ": from=<" + envelope.sender() + ">, size=" + size + ", nrcpt="
                     + envelope.recipients().size() + ", relay=" + destination.relay() + ", queued (" + reason + ")");
-            changed();
             return message;
         } catch (QueueException failed) {
             throw failed;
@@ -163,15 +163,18 @@ public final class MessageQueue implements Closeable {
         } finally {
             if (!committed) {
                 // Told "not queued", the caller keeps the message: nothing of it may stay behind to be sent too.
-                deleteQuietly(layout.activeMeta(id), layout.activeBody(id), tempMeta, tempBody);
+                deleteQuietly(layout.activeMeta(id), bodyFile, tempMeta);
             }
             lock.close();
+            if (committed) {
+                changed(); // after the unlock, or a woken worker could find the message still locked
+            }
         }
     }
 
     private boolean inUse(String id) {
         return Files.exists(layout.activeMeta(id)) || Files.exists(layout.activeBody(id)) || Files.exists(layout.deadMeta(id))
-                || Files.exists(layout.deadBody(id)) || Files.exists(layout.temp(id, QueueLayout.BODY));
+                || Files.exists(layout.deadBody(id)) || Files.exists(layout.temp(id, QueueLayout.META));
     }
 
     private void checkLimits(long size) throws IOException {
@@ -180,12 +183,9 @@ public final class MessageQueue implements Closeable {
         if (maxBytes == 0 && maxMessages == 0) {
             return;
         }
-        EntryScanner.Scan scan = queued.scan();
-        int messages = scan.messages.size() + scan.corrupt.size();
-        long bytes = 0;
-        for (QueuedMessage message : scan.messages) {
-            bytes += message.size();
-        }
+        long[] tally = queued.tally();
+        long messages = tally[0];
+        long bytes = tally[1];
         String limit = " (" + ConfigLoader.QUEUE_MAX_SIZE + " = " + SizeSyntax.format(maxBytes, maxMessages) + ")";
         if (maxMessages > 0 && messages >= maxMessages) {
             throw new QueueFullException(ConfigLoader.QUEUE_MAX_SIZE + ": the queue in " + layout.root + " is full: it holds "
@@ -291,8 +291,10 @@ public final class MessageQueue implements Closeable {
     /** The queued message {@code id} as on disk, read under its lock; {@code null} when gone, dead or corrupt. */
     private QueuedMessage lockedMessage(String id) throws IOException {
         if (Files.exists(layout.deadMeta(id))) {
-            Recovery.finishMoveToDead(layout, id); // a JVM died half-way through; the move was decided
-            queued.forget(id);
+            if (Files.exists(layout.activeMeta(id))) {
+                Recovery.finishMoveToDead(layout, id); // a JVM died half-way through; the move was decided
+                queued.forget(id);
+            }
             return null;
         }
         EntryScanner.Entry entry = queued.readFresh(id);
@@ -314,13 +316,14 @@ public final class MessageQueue implements Closeable {
                 return false;
             }
             Instant now = clock.instant();
-            if (message.nextAttempt().isAfter(now)) {
-                writeQueued(message.toBuilder().nextAttempt(now).build());
-                LOG.info("mailtls: " + id + ": due now (retry requested)");
-                changed();
+            if (!message.nextAttempt().isAfter(now)) {
+                return true;
             }
-            return true;
+            writeQueued(message.toBuilder().nextAttempt(now).build());
+            LOG.info("mailtls: " + id + ": due now (retry requested)");
         }
+        changed(); // after the unlock, as for an enqueue
+        return true;
     }
 
     /** Makes every queued message due now; the number that were not due yet. */
@@ -351,10 +354,10 @@ public final class MessageQueue implements Closeable {
                         + " the attempt is over");
             }
             // The metadata first: without it, the rest is an orphan that no one sends.
-            boolean found = DurableFiles.delete(layout.activeMeta(id)) | DurableFiles.delete(layout.deadMeta(id));
+            boolean found = Files.deleteIfExists(layout.activeMeta(id)) | Files.deleteIfExists(layout.deadMeta(id));
             DurableFiles.syncDirectory(layout.active);
             DurableFiles.syncDirectory(layout.dead);
-            found |= DurableFiles.delete(layout.activeBody(id)) | DurableFiles.delete(layout.deadBody(id));
+            found |= Files.deleteIfExists(layout.activeBody(id)) | Files.deleteIfExists(layout.deadBody(id));
             DurableFiles.syncDirectory(layout.active);
             DurableFiles.syncDirectory(layout.dead);
             queued.forget(id);
@@ -409,6 +412,10 @@ public final class MessageQueue implements Closeable {
 
     // --- for Claim and QueueWorker ---
 
+    boolean isOpen() {
+        return !closed.get();
+    }
+
     Clock clock() {
         return clock;
     }
@@ -432,11 +439,11 @@ public final class MessageQueue implements Closeable {
 
     void removeDelivered(QueuedMessage message) throws IOException {
         String id = message.id();
-        DurableFiles.delete(layout.activeMeta(id));
+        Files.deleteIfExists(layout.activeMeta(id));
         DurableFiles.syncDirectory(layout.active);
         queued.forget(id);
-        DurableFiles.delete(layout.activeBody(id));
-        DurableFiles.delete(layout.deadBody(id));
+        Files.deleteIfExists(layout.activeBody(id));
+        Files.deleteIfExists(layout.deadBody(id));
         DurableFiles.syncDirectory(layout.active);
     }
 
@@ -462,7 +469,7 @@ public final class MessageQueue implements Closeable {
     private void writeQueued(QueuedMessage message) throws IOException {
         DurableFiles.replace(layout.temp(message.id(), QueueLayout.META), layout.activeMeta(message.id()),
                 MetadataFormat.write(message));
-        queued.forget(message.id());
+        queued.remember(message);
     }
 
     /**
@@ -478,7 +485,7 @@ public final class MessageQueue implements Closeable {
         }
         DurableFiles.replace(layout.temp(id, QueueLayout.META), layout.deadMeta(id),
                 MetadataFormat.write(message.toBuilder().dead(now, reason).build()));
-        DurableFiles.delete(layout.activeMeta(id));
+        Files.deleteIfExists(layout.activeMeta(id));
         DurableFiles.syncDirectory(layout.active);
         queued.forget(id);
         deadLetters.forget(id);
@@ -508,19 +515,5 @@ public final class MessageQueue implements Closeable {
                 // The next open removes orphans; nothing here is a message anyone was told is queued.
             }
         }
-    }
-
-    /** Ids of every file in {@code directory} named like a queue file. */
-    static TreeSet<String> ids(Path directory) throws IOException {
-        TreeSet<String> ids = new TreeSet<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-            for (Path file : files) {
-                String id = QueueLayout.idOf(file);
-                if (id != null) {
-                    ids.add(id);
-                }
-            }
-        }
-        return ids;
     }
 }

@@ -2,6 +2,7 @@ package dev.mailtls.queue;
 
 import dev.mailtls.config.ConfigLoader;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +11,8 @@ import java.nio.file.Path;
  * The queue directory's layout, and the start-up checks that it is usable.
  * <pre>
  * DIR/queue.lock     one locked byte per message being written, delivered or changed (see MessageLocks)
- * DIR/tmp/           files being written; leftovers of a crash are removed at the next open
- * DIR/active/ID.eml  the message's exact bytes
+ * DIR/tmp/           metadata being written; leftovers of a crash are removed at the next open
+ * DIR/active/ID.eml  the message's exact bytes (written first, under this name)
  * DIR/active/ID.meta envelope, destination, reason, attempts (MetadataFormat); its presence is
  *                    what makes a message accepted, so it is written last and removed first
  * DIR/dead/ID.eml, ID.meta   expired or permanently refused messages, with dead-at and dead-reason
@@ -48,7 +49,7 @@ final class QueueLayout {
         }
         QueueLayout layout = new QueueLayout(root);
         try {
-            Files.createDirectories(root);
+            Files.createDirectories(root, DurableFiles.privateDirectory());
         } catch (IOException failed) {
             throw problem(root, "does not exist and cannot be created (" + describe(failed) + "); create it for the"
                     + " application's user, or point " + DIR_KEY + " elsewhere", failed);
@@ -58,7 +59,13 @@ final class QueueLayout {
         }
         try {
             for (Path sub : new Path[] {layout.tmp, layout.active, layout.dead}) {
-                Files.createDirectories(sub);
+                try {
+                    Files.createDirectory(sub, DurableFiles.privateDirectory());
+                } catch (FileAlreadyExistsException exists) {
+                    if (!Files.isDirectory(sub)) {
+                        throw exists; // a file in the way; another JVM creating it at the same moment is fine
+                    }
+                }
             }
             Path probe = Files.createTempFile(layout.tmp, "probe", ".tmp");
             Files.delete(probe);

@@ -1,5 +1,6 @@
 package dev.mailtls.queue;
 
+import dev.mailtls.config.ConfigLoader;
 import dev.mailtls.config.DurationSyntax;
 import java.io.Closeable;
 import java.io.IOException;
@@ -8,13 +9,20 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,7 +33,7 @@ import javax.management.ObjectName;
 
 /**
  * Delivers due messages in the background: a daemon thread claims each due message, hands it to the
- * {@link Deliverer} and records the outcome; then it waits a poll interval (1s by default: messages
+ * {@link Deliverer} (on {@link Builder#threads} delivery threads, one by default) and records the outcome; then it waits a poll interval (1s by default: messages
  * of other JVMs and scheduled retries are found by polling) or until this JVM queues a message or
  * asks for a retry. One log line per outcome, in Postfix's words:
  * <pre>
@@ -46,6 +54,7 @@ public final class QueueWorker implements Closeable {
     private final Logger log;
     private final Clock clock;
     private final Duration pollInterval;
+    private final int threads;
     private final AtomicLong deliveries = new AtomicLong();
     private final AtomicLong deferrals = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
@@ -57,23 +66,31 @@ public final class QueueWorker implements Closeable {
     private volatile boolean running;
     private volatile boolean stopping;
     private Thread thread;
+    private ExecutorService deliveryThreads;
     private ObjectName registeredName;
 
-    /** A worker with the queue's clock and a poll interval of 1s. */
+    /** A worker with the queue's clock, a poll interval of 1s and one delivery thread. */
     public QueueWorker(MessageQueue queue, Deliverer deliverer, Logger log) {
-        this(queue, deliverer, log, queue.clock(), DEFAULT_POLL_INTERVAL);
+        this(builder(queue, deliverer).log(log));
     }
 
-    /** A worker with its own clock (tests) and poll interval. */
+    /** A worker with its own clock (tests) and poll interval, and one delivery thread. */
     public QueueWorker(MessageQueue queue, Deliverer deliverer, Logger log, Clock clock, Duration pollInterval) {
-        this.queue = queue;
-        this.deliverer = deliverer;
-        this.log = log;
-        this.clock = clock;
-        if (pollInterval.isNegative() || pollInterval.isZero()) {
-            throw new IllegalArgumentException("poll interval must be positive, not " + pollInterval);
-        }
-        this.pollInterval = pollInterval;
+        this(builder(queue, deliverer).log(log).clock(clock).pollInterval(pollInterval));
+    }
+
+    private QueueWorker(Builder builder) {
+        this.queue = builder.queue;
+        this.deliverer = builder.deliverer;
+        this.log = builder.log;
+        this.clock = builder.clock;
+        this.pollInterval = builder.pollInterval;
+        this.threads = builder.threads;
+    }
+
+    /** A worker to configure: by default the queue's clock, a 1s poll interval, one delivery thread. */
+    public static Builder builder(MessageQueue queue, Deliverer deliverer) {
+        return new Builder(queue, deliverer);
     }
 
     /** Starts the daemon thread {@code mailtls-queue} and registers the MBean; once only. */
@@ -111,6 +128,14 @@ public final class QueueWorker implements Closeable {
             }
         }
         unregisterMBean();
+        ExecutorService pool;
+        synchronized (this) {
+            pool = deliveryThreads;
+            deliveryThreads = null;
+        }
+        if (pool != null) {
+            pool.shutdown();
+        }
     }
 
     /** Makes the thread look for due messages now instead of at the end of its poll interval. */
@@ -124,39 +149,84 @@ public final class QueueWorker implements Closeable {
     /**
      * One pass over the queue on the caller's thread: every message due now and not claimed
      * elsewhere is handed to the deliverer once. The background thread runs this; tests call it
-     * directly. Returns the number of attempts made (a not-ready deliverer's answer is none).
+     * directly. Returns the number of attempts made (a not-ready deliverer's answer is none); none
+     * after {@link #close()}.
      */
     public int runOnce() throws IOException {
+        if (stopping) {
+            return 0;
+        }
         Instant now = clock.instant();
-        int attempted = 0;
         List<QueuedMessage> listed = queue.messages();
         Set<String> ids = new HashSet<>();
         for (QueuedMessage message : listed) {
             ids.add(message.id());
         }
         reportedNotReady.keySet().retainAll(ids);
+        List<String> due = new ArrayList<>();
         for (QueuedMessage candidate : listed) {
-            if (stopping) {
-                break;
+            if (!candidate.nextAttempt().isAfter(now)) {
+                due.add(candidate.id());
             }
-            if (candidate.nextAttempt().isAfter(now)) {
-                continue;
-            }
-            Optional<Claim> next = queue.claim(candidate.id(), now, message -> true);
-            if (!next.isPresent()) {
-                continue; // another thread or JVM has it, or it is gone or no longer due
-            }
-            try (Claim claim = next.get()) {
-                if (attempt(claim)) {
-                    attempted++;
+        }
+        if (threads == 1 || due.size() < 2) {
+            int attempted = 0;
+            for (String id : due) {
+                if (stopping) {
+                    break;
                 }
-            } catch (IOException | RuntimeException failed) {
-                // The outcome could not be recorded: the message stays as it was and is tried again later.
-                log.log(Level.SEVERE, "mailtls: " + candidate.id() + ": cannot record the outcome of a delivery attempt in "
-                        + queue.directory() + ": " + failed, failed);
+                attempted += attempt(id, now) ? 1 : 0;
+            }
+            return attempted;
+        }
+        List<Future<Boolean>> attempts = new ArrayList<>();
+        ExecutorService pool = deliveryThreads();
+        for (String id : due) {
+            attempts.add(pool.submit(() -> !stopping && attempt(id, now)));
+        }
+        int attempted = 0;
+        for (Future<Boolean> attempt : attempts) {
+            try {
+                attempted += attempt.get() ? 1 : 0;
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException impossible) {
+                // attempt(...) catches everything it can recover from; this is an Error.
+                log.log(Level.SEVERE, "mailtls: queue " + queue.directory() + ": delivery thread failed", impossible.getCause());
             }
         }
         return attempted;
+    }
+
+    /** Claims message {@code id} if it is still due and free, and attempts it; whether an attempt was made. */
+    private boolean attempt(String id, Instant now) {
+        try {
+            Optional<Claim> next = queue.claim(id, now, message -> true);
+            if (!next.isPresent()) {
+                return false; // another thread or JVM has it, or it is gone or no longer due
+            }
+            try (Claim claim = next.get()) {
+                return attempt(claim);
+            }
+        } catch (IOException | RuntimeException failed) {
+            // The outcome could not be recorded: the message stays as it was and is tried again later.
+            log.log(Level.SEVERE, "mailtls: " + id + ": cannot record the outcome of a delivery attempt in "
+                    + queue.directory() + ": " + failed, failed);
+            return false;
+        }
+    }
+
+    private synchronized ExecutorService deliveryThreads() {
+        if (deliveryThreads == null) {
+            AtomicInteger number = new AtomicInteger();
+            deliveryThreads = Executors.newFixedThreadPool(threads, task -> {
+                Thread thread = new Thread(task, "mailtls-queue-" + number.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return deliveryThreads;
     }
 
     public long deliveries() {
@@ -179,6 +249,11 @@ public final class QueueWorker implements Closeable {
 
     private void loop() {
         while (running) {
+            if (!queue.isOpen()) {
+                log.warning("mailtls: queue " + queue.directory() + " was closed; its worker stops");
+                running = false;
+                break;
+            }
             try {
                 runOnce();
             } catch (Throwable failed) {
@@ -250,7 +325,7 @@ public final class QueueWorker implements Closeable {
         Duration maxAge = queue.settings().maxAge();
         if (Duration.between(message.queuedAt(), now).compareTo(maxAge) >= 0) {
             claim.failed("expired: not delivered within " + DurationSyntax.format(maxAge.toMillis()) + " ("
-                    + "mailtls.queue.max-age); not attempted: " + why);
+                    + ConfigLoader.QUEUE_MAX_AGE + "); not attempted: " + why);
             deadLetters.incrementAndGet();
             log.warning("mailtls: " + message.id() + ": from=<" + message.envelope().sender() + ">, to="
                     + recipients(message) + ", status=expired, message moved to dead/ after "
@@ -314,6 +389,60 @@ public final class QueueWorker implements Closeable {
             return new ObjectName("dev.mailtls:type=Queue,directory=" + ObjectName.quote(directory));
         } catch (JMException impossible) {
             throw new IllegalArgumentException(impossible);
+        }
+    }
+
+    /** Configures a {@link QueueWorker}. */
+    public static final class Builder {
+        private final MessageQueue queue;
+        private final Deliverer deliverer;
+        private Logger log = Logger.getLogger("dev.mailtls.queue");
+        private Clock clock;
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private int threads = 1;
+
+        private Builder(MessageQueue queue, Deliverer deliverer) {
+            this.queue = Objects.requireNonNull(queue, "queue");
+            this.deliverer = Objects.requireNonNull(deliverer, "deliverer");
+            this.clock = queue.clock();
+        }
+
+        /** Where the outcome lines go; by default the logger {@code dev.mailtls.queue}. */
+        public Builder log(Logger log) {
+            this.log = Objects.requireNonNull(log, "log");
+            return this;
+        }
+
+        /** The clock that decides what is due and dates attempts; by default the queue's. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How often the directory is scanned when nothing wakes the worker; by default 1s. */
+        public Builder pollInterval(Duration pollInterval) {
+            if (pollInterval.isNegative() || pollInterval.isZero()) {
+                throw new IllegalArgumentException("poll interval must be positive, not " + pollInterval);
+            }
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        /**
+         * How many messages are attempted at the same time; by default 1. More keep one slow or
+         * unreachable destination (a connect timeout per message) from holding up the others, as
+         * Postfix's parallel delivery agents do; the {@link Deliverer} must then be thread-safe.
+         */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        public QueueWorker build() {
+            return new QueueWorker(this);
         }
     }
 }

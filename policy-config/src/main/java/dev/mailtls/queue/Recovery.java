@@ -40,8 +40,8 @@ final class Recovery {
                 }
             }
         }
-        TreeSet<String> ids = MessageQueue.ids(layout.active);
-        ids.addAll(MessageQueue.ids(layout.dead));
+        TreeSet<String> ids = ids(layout.active);
+        ids.addAll(ids(layout.dead));
         for (String id : ids) {
             try (MessageLocks.MessageLock lock = locks.tryLock(id)) {
                 if (lock != null) {
@@ -92,5 +92,19 @@ final class Recovery {
         }
         Files.deleteIfExists(layout.activeMeta(id));
         DurableFiles.syncDirectory(layout.active);
+    }
+
+    /** Ids of every file in {@code directory} named like a queue file. */
+    private static TreeSet<String> ids(Path directory) throws IOException {
+        TreeSet<String> ids = new TreeSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                String id = QueueLayout.idOf(file);
+                if (id != null) {
+                    ids.add(id);
+                }
+            }
+        }
+        return ids;
     }
 }
