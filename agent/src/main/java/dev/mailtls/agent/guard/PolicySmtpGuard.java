@@ -337,15 +337,23 @@ public final class PolicySmtpGuard implements SmtpGuard {
         if (queue == null) {
             return false;
         }
+        Throwable bug;
         try {
             return queue.send(transport, session, message, addresses);
         } catch (NotQueuedException notQueued) {
             throw SmtpPolicyFailure.create(transport, 454, notQueued.getMessage(), notQueued.getCause());
-        } catch (RuntimeException | LinkageError bug) {
-            LOG.log(Level.SEVERE, "mailtls: internal error queueing a message", bug);
-            throw SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
-                    + "); message not queued, see the application's log", bug);
+        } catch (RuntimeException | LinkageError unexpected) {
+            bug = unexpected;
+        } catch (Exception refused) {
+            if (SmtpPolicyFailure.isMessagingException(refused)) {
+                // What the library itself refuses (no recipients, a failing message body), as it would.
+                throw refused;
+            }
+            bug = refused;
         }
+        LOG.log(Level.SEVERE, "mailtls: internal error queueing a message", bug);
+        throw SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
+                + "); message not queued, see the application's log", bug);
     }
 
     @Override

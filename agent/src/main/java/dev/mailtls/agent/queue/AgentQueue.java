@@ -34,6 +34,11 @@ import java.util.logging.Logger;
  */
 public final class AgentQueue implements Closeable {
     private static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
+    /**
+     * Messages re-sent at the same time: one unreachable destination (a connect timeout per
+     * message) does not hold up the others, as with Postfix's parallel delivery agents.
+     */
+    private static final int DELIVERY_THREADS = 4;
     private static AgentQueue running;
 
     private final MessageQueue queue;
@@ -44,7 +49,8 @@ public final class AgentQueue implements Closeable {
 
     private AgentQueue(MessageQueue queue) {
         this.queue = queue;
-        this.worker = new QueueWorker(queue, new LibraryDeliverer(governed, credentials), LOG);
+        this.worker = QueueWorker.builder(queue, new LibraryDeliverer(governed, credentials)).log(LOG)
+                .threads(DELIVERY_THREADS).build();
     }
 
     /**
