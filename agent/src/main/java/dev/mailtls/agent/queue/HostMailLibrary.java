@@ -46,10 +46,6 @@ final class HostMailLibrary {
         throw new ClassNotFoundException(transportClass.getName() + " is not a mail Transport");
     }
 
-    Class<?> transportClass() {
-        return transportClass;
-    }
-
     /** The class loader that holds the library. */
     ClassLoader loader() {
         return loader;

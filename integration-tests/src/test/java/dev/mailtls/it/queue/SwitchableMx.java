@@ -44,6 +44,11 @@ final class SwitchableMx implements AutoCloseable {
         proxy = start(mode);
     }
 
+    /** The bait of {@link StarttlsProxy#setFakeAuth}: AUTH advertised in clear, until the next switch. */
+    synchronized void setFakeAuth(boolean enabled) {
+        proxy.setFakeAuth(enabled);
+    }
+
     /** Every connection so far, in every mode. */
     synchronized List<ProxyConnection> connections() {
         List<ProxyConnection> all = new ArrayList<>(earlier);
