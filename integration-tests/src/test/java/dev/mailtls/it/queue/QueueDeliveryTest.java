@@ -34,6 +34,7 @@ class QueueDeliveryTest extends QueueBedTest {
         assertThat(accepted).hasSize(1000).doesNotHaveDuplicates();
         QueueBed.assertNothingInClear(mx);
         assertThat(bed.mailboxes().count(TestDomains.STARTTLS_STRIP)).isZero();
+        assertThat(QueueMBean.attribute(app.pid(), queueDir(), "QueueLength")).isEqualTo(1000);
 
         mx.switchTo(StarttlsProxy.Mode.PASS);
         Map<String, Integer> arrived = QueueBed.awaitArrivals(TestDomains.STARTTLS_STRIP, accepted, 300, app);
@@ -43,6 +44,8 @@ class QueueDeliveryTest extends QueueBedTest {
         assertThat(bed.mailboxes().messages(TestDomains.STARTTLS_STRIP)).allMatch(DeliveredMessage::arrivedOverTls);
         assertThat(mx.cleartextSensitiveCommands()).isEmpty();
         awaitEmptyQueue(app);
+        // The counter follows the removal of each entry.
+        assertThat(QueueMBean.awaitAttribute(app.pid(), queueDir(), "Deliveries", 1000L)).isEqualTo(1000L);
         assertThat(app.finish()).isZero();
     }
 
