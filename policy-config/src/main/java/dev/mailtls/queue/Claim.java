@@ -1,0 +1,100 @@
+package dev.mailtls.queue;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+
+/**
+ * One queued message locked for delivery by this caller: no other thread or JVM can claim,
+ * change or delete it until the claim ends. End it with exactly one of {@link #delivered()},
+ * {@link #deferred(String, Instant)} or {@link #failed(String)}; {@link #close()} (always call it,
+ * e.g. with try-with-resources) releases the lock, and alone it leaves the message as it was, still
+ * due, with no attempt recorded. A crash of the JVM releases the lock as well.
+ */
+public final class Claim implements Closeable {
+    private final MessageQueue queue;
+    private final QueuedMessage message;
+    private final MessageLocks.MessageLock lock;
+    private boolean ended;
+    private boolean movedToDead;
+
+    Claim(MessageQueue queue, QueuedMessage message, MessageLocks.MessageLock lock) {
+        this.queue = queue;
+        this.message = message;
+        this.lock = lock;
+    }
+
+    /** The message as it was when claimed. */
+    public QueuedMessage message() {
+        return message;
+    }
+
+    /** The message's exact bytes; the caller closes the stream. */
+    public InputStream openBody() throws IOException {
+        checkOpen();
+        return queue.openBody(message);
+    }
+
+    /**
+     * The server accepted the message (250 after DATA): it is removed from the queue. A crash after
+     * the server's 250 and before this removal is on disk sends the message again after a restart
+     * (at least once; the Message-ID is unchanged).
+     */
+    public void delivered() throws IOException {
+        end();
+        try {
+            queue.removeDelivered(message);
+        } finally {
+            lock.close();
+        }
+    }
+
+    /**
+     * A temporary failure at {@code now}: the attempt is recorded and the next one scheduled by the
+     * retry schedule; a message older than {@code mailtls.queue.max-age} moves to {@code dead/}
+     * instead ({@link #movedToDead()} then says so).
+     */
+    public void deferred(String reason, Instant now) throws IOException {
+        end();
+        try {
+            movedToDead = queue.recordDeferral(message, reason, now);
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** A permanent failure (e.g. a 5xx reply): the message moves to {@code dead/} with {@code reason}. */
+    public void failed(String reason) throws IOException {
+        end();
+        try {
+            queue.recordFailure(message, reason);
+            movedToDead = true;
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Whether {@link #deferred} or {@link #failed} moved the message to {@code dead/}. */
+    public boolean movedToDead() {
+        return movedToDead;
+    }
+
+    /** Releases the lock; without a prior outcome the message stays as it was. */
+    @Override
+    public void close() throws IOException {
+        ended = true;
+        lock.close();
+    }
+
+    private void checkOpen() {
+        if (ended) {
+            throw new IllegalStateException("claim of " + message.id() + " has already ended");
+        }
+    }
+
+    private void end() {
+        checkOpen();
+        ended = true;
+    }
+}
