@@ -75,6 +75,21 @@ public final class Claim implements Closeable {
         }
     }
 
+    /**
+     * The message expired without an attempt (the deliverer was never ready, e.g. no credentials
+     * since a restart): it moves to {@code dead/} with {@code reason}, and its attempts stay as
+     * they were, so that {@code queue dead} does not count a try that never happened.
+     */
+    void expired(String reason) throws IOException {
+        end();
+        try {
+            queue.recordExpiry(message, reason);
+            movedToDead = true;
+        } finally {
+            lock.close();
+        }
+    }
+
     /** Whether {@link #deferred} or {@link #failed} moved the message to {@code dead/}. */
     public boolean movedToDead() {
         return movedToDead;
