@@ -107,8 +107,9 @@ public final class MessageQueue implements Closeable {
     /**
      * Stores a message durably and returns it; it is due at once. Returns only when the bytes and
      * the metadata are on disk. {@link QueueFullException} when {@code mailtls.queue.max-size}
-     * would be exceeded (nothing is kept); another {@link QueueException} when the disk fails or
-     * {@code body} throws (nothing is kept either).
+     * would be exceeded (nothing is kept); another {@link QueueException} when the disk fails, the
+     * queue is closed or {@code body} throws (nothing is kept either). A pending interrupt of the
+     * calling thread neither fails the write nor is cleared.
      */
     public QueuedMessage enqueue(Envelope envelope, SmtpDestination destination, String reason, MessageBody body)
             throws IOException {

@@ -367,7 +367,7 @@ public final class QueueWorker implements Closeable {
      * {@code holdUntil} ({@link Instant#MAX}: for good, e.g. a message that was sent), instead of
      * failing the attempt: the attempt itself happened and is logged as such by the caller.
      */
-    private void record(QueuedMessage message, String what, Instant holdUntil, Outcome outcome) {
+    private void record(QueuedMessage message, String what, Instant holdUntil, Claim.Outcome outcome) {
         try {
             outcome.write();
         } catch (IOException | RuntimeException failed) {
@@ -378,11 +378,6 @@ public final class QueueWorker implements Closeable {
                     + (forGood ? "will not attempt it again, but another JVM or a restart would: remove it with \"queue delete "
                     + queue.directory() + " " + message.id() + "\"" : "attempts it again at " + holdUntil), failed);
         }
-    }
-
-    /** Writing one outcome of a claim. */
-    private interface Outcome {
-        void write() throws IOException;
     }
 
     private static String line(QueuedMessage message, Instant end, int tries, String status) {
