@@ -1,10 +1,11 @@
 package dev.mailtls.james;
 
+import dev.mailtls.engine.ConnectionFailure;
 import dev.mailtls.engine.ConnectionRequirement;
+import dev.mailtls.engine.ConnectionTrust;
 import dev.mailtls.engine.PolicyEngine;
-import dev.mailtls.log.TlsSummary;
+import dev.mailtls.engine.RefusalReply;
 import dev.mailtls.policy.PolicyAction;
-import dev.mailtls.tls.PeerTrust;
 import dev.mailtls.tls.VerificationOutcome;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.apache.mailet.Mail;
 import org.apache.james.core.MailAddress;
@@ -36,16 +36,16 @@ import org.slf4j.Logger;
  */
 final class SmtpAttempt {
     private static final int PORT = 25;
-    /** Angus's and JavaMail's text when STARTTLS is required and not offered. */
-    private static final String NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
 
     private final PolicyEngine engine;
     private final DeliveryParameters parameters;
+    private final DeliveryMetrics metrics;
     private final Logger log;
 
-    SmtpAttempt(PolicyEngine engine, DeliveryParameters parameters, Logger log) {
+    SmtpAttempt(PolicyEngine engine, DeliveryParameters parameters, DeliveryMetrics metrics, Logger log) {
         this.engine = engine;
         this.parameters = parameters;
+        this.metrics = metrics;
         this.log = log;
     }
 
@@ -90,8 +90,8 @@ final class SmtpAttempt {
         try {
             factory = new RecordingSocketFactory(engine.tlsContext(requirement).socketFactory());
         } catch (GeneralSecurityException | RuntimeException cannotSetUp) {
-            return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "cannot set up the verified TLS handshake: "
-                    + cannotSetUp.getMessage());
+            return refused(requirement, relay, RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED,
+                    "cannot set up the verified TLS handshake: " + cannotSetUp.getMessage()));
         }
         Properties properties = sessionProperties(requirement, mail, factory, audit, withoutTls);
         Transport transport;
@@ -105,13 +105,13 @@ final class SmtpAttempt {
             try {
                 transport.connect(address.getHostAddress(), PORT, null, null);
             } catch (MessagingException failed) {
-                return connectFailed(requirement, relay, failed);
+                return connectFailed(requirement, relay, failed, factory.socket() != null);
             }
             SSLSocket tls = factory.socket();
             if (tls == null && requirement.kind().tlsRequired() && !audit && !withoutTls) {
                 // Defence in depth: starttls.required should have stopped the session already.
-                return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but the connection to "
-                        + relay + " is in plaintext");
+                return refused(requirement, relay, RefusalReply.of(requirement.match().rule(), RefusalReply.TLS_NOT_AVAILABLE,
+                        "TLS is required, but the connection to " + relay + " is in plaintext"));
             }
             logConnection(requirement, relay, address, tls, audit);
             return send(transport, mail, recipients, relay);
@@ -150,36 +150,19 @@ final class SmtpAttempt {
         return properties;
     }
 
-    private Result connectFailed(ConnectionRequirement requirement, String relay, MessagingException failed) {
-        VerificationOutcome outcome = VerificationOutcome.fromFailure(failed);
-        if (outcome != null) {
-            return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "Server certificate not verified: "
-                    + outcome.failureMessage());
-        }
-        if (NO_STARTTLS.equals(failed.getMessage())) {
-            return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but was not offered by host "
-                    + relay);
-        }
-        SSLException handshake = find(failed, SSLException.class);
-        if (handshake != null) {
-            if (requirement.kind().tlsRequired()) {
-                return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "TLS handshake with " + relay + " failed: "
-                        + handshake.getMessage());
-            }
-            log.info("mailtls: TLS handshake with {} failed: {}; {}", relay, handshake.getMessage(), requirement);
-            return Result.failed(SmtpReply.of(454, "4.7.5", "TLS handshake with " + relay + " failed: "
-                    + handshake.getMessage()), false, true);
+    private Result connectFailed(ConnectionRequirement requirement, String relay, MessagingException failed,
+            boolean tlsStarted) {
+        ConnectionFailure failure = ConnectionFailure.of(failed, tlsStarted);
+        RefusalReply refusal = failure.refusal(requirement, relay);
+        if (refusal != null) {
+            return refused(requirement, relay, refusal);
         }
         SmtpReply reply = SmtpReply.parse(failed.getMessage());
-        if (reply != null && requirement.kind().tlsRequired()) {
-            // A reply during connect that is not a greeting failure: the answer to STARTTLS.
-            return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but host " + relay
-                    + " refused to start TLS: " + reply);
-        }
-        if (reply != null && requirement.kind() == ConnectionRequirement.Kind.MAY) {
-            log.info("mailtls: {} refused to start TLS: {}; {}", relay, reply, requirement);
-            return Result.failed(reply.temporary() ? reply : SmtpReply.of(454, "4.7.0", relay + " refused to start TLS: "
-                    + reply), false, true);
+        if (failure.tlsFailed()) {
+            // Level may (or none): the caller retries in plaintext, as Postfix does.
+            log.info("mailtls: {}; {}", failure.describe(relay), requirement);
+            return Result.failed(reply != null && reply.temporary() ? reply : SmtpReply.of(454, "4.7.0", failure.describe(relay)),
+                    false, true);
         }
         String why = failed.getMessage() + (failed.getCause() == null || failed.getCause() == failed ? ""
                 : ": " + failed.getCause().getMessage());
@@ -188,16 +171,17 @@ final class SmtpAttempt {
                 : SmtpReply.of(451, "4.4.1", "connection to " + relay + " failed: " + why), false, false);
     }
 
-    private Result refused(ConnectionRequirement requirement, String relay, int detail, String what) {
-        log.warn("mailtls: {} refused: {}; {} action={} ({})", relay, what, requirement,
+    private Result refused(ConnectionRequirement requirement, String relay, RefusalReply refusal) {
+        log.warn("mailtls: {} refused: {}; {} action={} ({})", relay, refusal.what(), requirement,
                 requirement.match().policy().action(), requirement.match().rule().key());
-        return Result.failed(PolicyRefusal.reply(requirement, detail, what), true, false);
+        return Result.failed(SmtpReply.of(refusal), true, false);
     }
 
     private void logConnection(ConnectionRequirement requirement, String relay, InetAddress address, SSLSocket tls,
             boolean audit) {
         if (tls == null) {
             if (requirement.kind().tlsRequired()) {
+                metrics.audited();
                 log.warn("mailtls: AUDIT: plaintext connection to {} violates {}; sending anyway because action=audit",
                         relay, requirement);
             } else {
@@ -206,19 +190,10 @@ final class SmtpAttempt {
             return;
         }
         VerificationOutcome outcome = VerificationOutcome.of(tls.getSession());
-        TlsSummary.Builder summary = TlsSummary.builder().host(requirement.host()).address(address.getHostAddress())
-                .port(PORT).session(tls.getSession()).reused(VerificationOutcome.isResumed(tls));
-        if (outcome != null) {
-            summary.outcome(outcome);
-            if (requirement.tlsa() != null && requirement.tlsa().insecureMx() && outcome.peerTrust() == PeerTrust.VERIFIED) {
-                // Postfix's rule: DANE behind an insecure MX lookup is at best Trusted.
-                summary.trust(PeerTrust.TRUSTED);
-            }
-        } else {
-            summary.trust(PeerTrust.UNTRUSTED);
-        }
-        String line = "mailtls: " + summary.build() + "; " + requirement;
+        String line = "mailtls: " + ConnectionTrust.summary(requirement, requirement.host(), address.getHostAddress(), PORT, tls)
+                + "; " + requirement;
         if (outcome != null && !outcome.isAuthenticated() && audit) {
+            metrics.audited();
             log.warn("{}; AUDIT: {}; sending anyway because action=audit", line, outcome.failureMessage());
         } else {
             log.info(line);
@@ -339,16 +314,5 @@ final class SmtpAttempt {
     private static String describe(Throwable failure) {
         Throwable cause = failure.getCause();
         return failure.getMessage() + (cause == null || cause == failure ? "" : " (" + cause + ")");
-    }
-
-    private static <T extends Throwable> T find(Throwable thrown, Class<T> type) {
-        Throwable cause = thrown;
-        // Bounded: a cause chain can loop.
-        for (int depth = 0; cause != null && depth < 20; depth++, cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return type.cast(cause);
-            }
-        }
-        return null;
     }
 }

@@ -96,8 +96,8 @@ public final class ConnectionFailure {
     }
 
     /**
-     * What happened, in the words of every front end's log lines and replies, e.g. {@code TLS is
-     * required, but was not offered by host mx.example.com[192.0.2.1]:25}.
+     * What happened, in the words of every front end's log lines and replies, e.g. {@code TLS
+     * handshake with mx.example.com[192.0.2.1]:25 failed: Received fatal alert: handshake_failure}.
      *
      * @param peer the server as the log names it
      */
@@ -108,7 +108,7 @@ public final class ConnectionFailure {
             case STARTTLS_NOT_OFFERED:
                 return "TLS is required, but was not offered by host " + peer;
             case STARTTLS_REFUSED:
-                return "TLS is required, but host " + peer + " refused to start TLS: " + detail;
+                return "host " + peer + " refused to start TLS: " + detail;
             case HANDSHAKE_FAILED:
                 return "TLS handshake with " + peer + " failed: " + detail;
             default:
@@ -128,9 +128,11 @@ public final class ConnectionFailure {
             case CERTIFICATE_NOT_VERIFIED:
                 return RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED, describe(peer));
             case STARTTLS_NOT_OFFERED:
-            case STARTTLS_REFUSED:
                 return requirement.kind().tlsRequired()
                         ? RefusalReply.of(requirement.match().rule(), RefusalReply.TLS_NOT_AVAILABLE, describe(peer)) : null;
+            case STARTTLS_REFUSED:
+                return requirement.kind().tlsRequired() ? RefusalReply.of(requirement.match().rule(),
+                        RefusalReply.TLS_NOT_AVAILABLE, "TLS is required, but " + describe(peer)) : null;
             case HANDSHAKE_FAILED:
                 return requirement.kind().tlsRequired()
                         ? RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED, describe(peer)) : null;
