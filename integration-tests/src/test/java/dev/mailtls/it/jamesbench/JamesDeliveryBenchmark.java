@@ -83,6 +83,8 @@ public final class JamesDeliveryBenchmark {
     /** Where the mails wait with option --held (the processor hold of the benchmark's mailetcontainer files). */
     private static final String HOLD = "var/mail/hold";
     private static final String LEAK = "LeakAwareFinalizer - Leak detected!";
+    /** The mailet's own James mail queue (its default outgoingQueue). */
+    private static final String MAILET_QUEUE = "mailtls-outgoing";
     /** USER_HZ of /proc (100 on Linux x86-64). */
     private static final int CLOCK_TICKS_PER_SECOND = 100;
 
@@ -343,7 +345,8 @@ public final class JamesDeliveryBenchmark {
     /** Waits until James's spool and outgoing queues are empty. */
     private static void awaitIdle(JamesServer james) throws Exception {
         long deadline = System.nanoTime() + ARRIVAL_LIMIT.toNanos();
-        while (james.webAdmin().mailQueueSize("spool") + james.webAdmin().mailQueueSize("outgoing") > 0) {
+        while (james.webAdmin().mailQueueSize("spool") + james.webAdmin().mailQueueSize("outgoing")
+                + james.webAdmin().mailQueueSize(MAILET_QUEUE) > 0) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("James's queues did not empty");
             }
