@@ -41,6 +41,7 @@ final class OutgoingQueue {
     private ExecutorService workers;
     private Scheduler dequeue;
     private Disposable consumer;
+    private volatile boolean closing;
 
     private OutgoingQueue(MailQueue queue, String name, Logger log) {
         this.queue = queue;
@@ -83,13 +84,19 @@ final class OutgoingQueue {
         workers = Executors.newFixedThreadPool(threads, named);
         Scheduler onWorkers = Schedulers.fromExecutorService(workers, "mailtls-delivery");
         dequeue = Schedulers.newSingle("mailtls-dequeue");
+        // Taking from the queue may block (James's memory queue does): on the dequeue thread, never on a delivery thread.
         consumer = Flux.from(queue.deQueue())
+                .subscribeOn(dequeue)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_BACKOFF).maxBackoff(MAX_BACKOFF)
+                        .filter(failure -> !closing)
                         .doBeforeRetry(signal -> log.error("mailtls: taking mail from queue {} failed; trying again",
                                 name, signal.failure())))
                 .flatMap(item -> Mono.fromRunnable(() -> delivery.accept(item)).subscribeOn(onWorkers), threads)
-                .subscribeOn(dequeue)
-                .subscribe(null, stopped -> log.error("mailtls: delivery from queue {} stopped", name, stopped));
+                .subscribe(null, stopped -> {
+                    if (!closing) {
+                        log.error("mailtls: delivery from queue {} stopped", name, stopped);
+                    }
+                });
     }
 
     /**
@@ -97,6 +104,7 @@ final class OutgoingQueue {
      * taken but not acknowledged stays in a durable queue for the next start.
      */
     void close() {
+        closing = true;
         if (consumer != null) {
             consumer.dispose();
             dequeue.dispose();

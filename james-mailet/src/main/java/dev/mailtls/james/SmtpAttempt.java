@@ -40,12 +40,15 @@ final class SmtpAttempt {
     private final PolicyEngine engine;
     private final DeliveryParameters parameters;
     private final DeliveryMetrics metrics;
+    private final ConnectionCache connections;
     private final Logger log;
 
-    SmtpAttempt(PolicyEngine engine, DeliveryParameters parameters, DeliveryMetrics metrics, Logger log) {
+    SmtpAttempt(PolicyEngine engine, DeliveryParameters parameters, DeliveryMetrics metrics, ConnectionCache connections,
+            Logger log) {
         this.engine = engine;
         this.parameters = parameters;
         this.metrics = metrics;
+        this.connections = connections;
         this.log = log;
     }
 
@@ -59,21 +62,37 @@ final class SmtpAttempt {
         final boolean refusedByPolicy;
         /** Whether STARTTLS or the TLS handshake failed, which at level {@code may} allows a plaintext retry. */
         final boolean tlsFailed;
+        /** Whether the connection broke during the transaction (no reply to the end of it). */
+        final boolean connectionLost;
 
         private Result(List<RecipientOutcome> outcomes, SmtpReply sessionFailure, boolean refusedByPolicy,
-                boolean tlsFailed) {
+                boolean tlsFailed, boolean connectionLost) {
             this.outcomes = outcomes;
             this.sessionFailure = sessionFailure;
             this.refusedByPolicy = refusedByPolicy;
             this.tlsFailed = tlsFailed;
+            this.connectionLost = connectionLost;
         }
 
-        static Result delivered(List<RecipientOutcome> outcomes) {
-            return new Result(outcomes, null, false, false);
+        static Result delivered(List<RecipientOutcome> outcomes, boolean connectionLost) {
+            return new Result(outcomes, null, false, false, connectionLost);
         }
 
         static Result failed(SmtpReply reply, boolean refusedByPolicy, boolean tlsFailed) {
-            return new Result(new ArrayList<RecipientOutcome>(), reply, refusedByPolicy, tlsFailed);
+            return new Result(new ArrayList<RecipientOutcome>(), reply, refusedByPolicy, tlsFailed, false);
+        }
+
+        /** Whether every recipient was accepted: the connection is in a clean state for the next transaction. */
+        boolean allSent() {
+            if (sessionFailure != null || connectionLost || outcomes.isEmpty()) {
+                return false;
+            }
+            for (RecipientOutcome outcome : outcomes) {
+                if (outcome.status() != RecipientOutcome.Status.SENT) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -85,6 +104,24 @@ final class SmtpAttempt {
     Result run(ConnectionRequirement requirement, InetAddress address, List<MailAddress> recipients, Mail mail,
             boolean withoutTls) {
         String relay = requirement.host() + "[" + address.getHostAddress() + "]:" + PORT;
+        String key = ConnectionCache.key(requirement, relay, withoutTls);
+        ConnectionCache.Connection cached = connections.take(key);
+        if (cached != null) {
+            // A connection made and verified for this very requirement, between two transactions.
+            cached.properties.setProperty("mail.smtp.from", sender(mail));
+            log.debug("mailtls: reusing the connection to {} (use {}); {}", relay, cached.uses, requirement);
+            Result result = send(cached.transport, mail, recipients, relay, cached.uses);
+            if (result.allSent()) {
+                connections.offer(key, cached);
+                return result;
+            }
+            connections.close(cached);
+            if (!result.connectionLost) {
+                return result;
+            }
+            // The server closed the cached connection under us: nothing was accepted, try a new one.
+            log.debug("mailtls: the reused connection to {} broke; connecting anew", relay);
+        }
         boolean audit = requirement.match().policy().action() == PolicyAction.AUDIT;
         RecordingSocketFactory factory;
         try {
@@ -101,12 +138,14 @@ final class SmtpAttempt {
             return Result.failed(SmtpReply.of(451, "4.3.5", "no SMTP transport in this James: " + noSmtp.getMessage()),
                     false, false);
         }
+        boolean kept = false;
         try {
             try {
                 transport.connect(address.getHostAddress(), PORT, null, null);
             } catch (MessagingException failed) {
                 return connectFailed(requirement, relay, failed, factory.socket() != null);
             }
+            long connectedAt = System.currentTimeMillis();
             SSLSocket tls = factory.socket();
             if (tls == null && requirement.kind().tlsRequired() && !audit && !withoutTls) {
                 // Defence in depth: starttls.required should have stopped the session already.
@@ -114,14 +153,25 @@ final class SmtpAttempt {
                         "TLS is required, but the connection to " + relay + " is in plaintext"));
             }
             logConnection(requirement, relay, address, tls, audit);
-            return send(transport, mail, recipients, relay);
+            Result result = send(transport, mail, recipients, relay, 1);
+            if (result.allSent()) {
+                connections.offer(key, new ConnectionCache.Connection(transport, properties, relay, connectedAt));
+                kept = true;
+            }
+            return result;
         } finally {
-            try {
-                transport.close();
-            } catch (MessagingException | RuntimeException closing) {
-                log.debug("mailtls: closing the connection to {} failed: {}", relay, closing.toString());
+            if (!kept) {
+                try {
+                    transport.close();
+                } catch (MessagingException | RuntimeException closing) {
+                    log.debug("mailtls: closing the connection to {} failed: {}", relay, closing.toString());
+                }
             }
         }
+    }
+
+    private static String sender(Mail mail) {
+        return mail.getMaybeSender().isNullSender() ? "<>" : mail.getMaybeSender().asString();
     }
 
     private Properties sessionProperties(ConnectionRequirement requirement, Mail mail, RecordingSocketFactory factory,
@@ -137,7 +187,8 @@ final class SmtpAttempt {
         if (parameters.heloName != null) {
             properties.setProperty("mail.smtp.localhost", parameters.heloName);
         }
-        properties.setProperty("mail.smtp.from", mail.getMaybeSender().isNullSender() ? "<>" : mail.getMaybeSender().asString());
+        // Read by the mail library at every MAIL FROM: a reused connection gets the next mail's sender here.
+        properties.setProperty("mail.smtp.from", sender(mail));
         boolean tlsOff = withoutTls || requirement.kind() == ConnectionRequirement.Kind.NONE;
         boolean tlsRequired = requirement.kind().tlsRequired() && !audit;
         properties.setProperty("mail.smtp.starttls.enable", String.valueOf(!tlsOff));
@@ -200,7 +251,7 @@ final class SmtpAttempt {
         }
     }
 
-    private Result send(Transport transport, Mail mail, List<MailAddress> recipients, String relay) {
+    private Result send(Transport transport, Mail mail, List<MailAddress> recipients, String relay, int use) {
         Map<String, MailAddress> byAddress = new LinkedHashMap<>();
         List<Address> addresses = new ArrayList<>();
         List<RecipientOutcome> outcomes = new ArrayList<>();
@@ -215,25 +266,28 @@ final class SmtpAttempt {
             }
         }
         if (addresses.isEmpty()) {
-            return Result.delivered(outcomes);
+            return Result.delivered(outcomes, false);
         }
+        String relayUse = use > 1 ? relay + ", conn_use=" + use : relay;
         try {
             transport.sendMessage(mail.getMessage(), addresses.toArray(new Address[0]));
             SmtpReply accepted = lastServerResponse(transport);
             for (MailAddress recipient : byAddress.values()) {
-                outcomes.add(RecipientOutcome.of(recipient, accepted, relay));
+                outcomes.add(RecipientOutcome.of(recipient, accepted, relayUse));
             }
         } catch (SendFailedException partly) {
-            outcomes.addAll(perRecipient(partly, byAddress, relay));
+            outcomes.addAll(perRecipient(partly, byAddress, relayUse));
         } catch (MessagingException failed) {
             SmtpReply reply = SmtpReply.parse(failed.getMessage());
-            SmtpReply outcome = reply != null && !reply.toString().startsWith("2") ? reply
+            boolean lost = reply == null || reply.toString().startsWith("2");
+            SmtpReply outcome = !lost ? reply
                     : SmtpReply.of(451, "4.4.2", "lost connection with " + relay + " while sending: " + describe(failed));
             for (MailAddress recipient : byAddress.values()) {
-                outcomes.add(RecipientOutcome.of(recipient, outcome, relay));
+                outcomes.add(RecipientOutcome.of(recipient, outcome, relayUse));
             }
+            return Result.delivered(outcomes, lost);
         }
-        return Result.delivered(outcomes);
+        return Result.delivered(outcomes, false);
     }
 
     /**

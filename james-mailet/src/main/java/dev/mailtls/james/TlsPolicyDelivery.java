@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * with an attempt counter and given up after a maximum number of attempts or age; bounced ones
  * go to the bounce processor with the attributes DSNBounce reads.
  *
+ * <p>A connection whose transaction went through stays open for 2 s for the next mail to the same
+ * server under the same requirement, as Postfix's connection cache keeps it ({@link ConnectionCache}).
+ *
  * <p>In James, the mailet works like RemoteDelivery: the spool thread only puts the mail, one
  * copy per recipient domain, in a James mail queue of the mailet's own ({@code outgoingQueue}),
  * and the mailet's {@code deliveryThreads} take mails from there and deliver them; a deferred
@@ -61,6 +64,7 @@ public class TlsPolicyDelivery extends GenericMailet {
     private DomainDelivery delivery;
     private MailDisposition disposition;
     private OutgoingQueue queue;
+    private ConnectionCache connections;
     private final AtomicBoolean warnedAboutIgnoredDelays = new AtomicBoolean();
 
     /**
@@ -101,7 +105,8 @@ public class TlsPolicyDelivery extends GenericMailet {
         if (metricFactory != null) {
             metrics = new JamesDeliveryMetrics(metricFactory);
         }
-        delivery = new DomainDelivery(engine, new SmtpAttempt(engine, parameters, metrics, LOG), metrics, LOG);
+        connections = new ConnectionCache(LOG);
+        delivery = new DomainDelivery(engine, new SmtpAttempt(engine, parameters, metrics, connections, LOG), metrics, LOG);
         String mode;
         if (queueFactory != null) {
             queue = OutgoingQueue.open(queueFactory, parameters.outgoingQueue, LOG);
@@ -285,6 +290,9 @@ public class TlsPolicyDelivery extends GenericMailet {
     public void destroy() {
         if (queue != null) {
             queue.close();
+        }
+        if (connections != null) {
+            connections.close();
         }
         if (engine != null) {
             engine.close();

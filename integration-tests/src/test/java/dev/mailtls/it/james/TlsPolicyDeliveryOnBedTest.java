@@ -90,6 +90,38 @@ class TlsPolicyDeliveryOnBedTest {
     }
 
     @Test
+    void nextMailToTheSameServerUnderTheSameRequirementReusesTheVerifiedConnection() throws Exception {
+        start("mailtls.level", "dane-only");
+        String first = subject();
+        String second = subject();
+
+        mailet.service(mail(first, "user@dane-ok.test"));
+        mailet.service(mail(second, "user@dane-ok.test"));
+
+        assertThat(james.delivered("dane-ok.test", first).arrivedOverTls()).isTrue();
+        assertThat(james.delivered("dane-ok.test", second).arrivedOverTls()).isTrue();
+        // One TLS connection, verified once, carried both transactions (Postfix's connection cache).
+        assertThat(james.log().lines().filter(line -> line.contains(" TLS connection ") && line.contains("mx.dane-ok.test")))
+                .hasSize(1);
+        assertThat(james.log()).contains("to=<user@dane-ok.test>, relay=mx.dane-ok.test[127.0.0.2]:25, conn_use=2, dsn=2.0.0,"
+                + " status=sent (250 ");
+    }
+
+    @Test
+    void connectionIsNotReusedUnderAnotherRule() throws Exception {
+        // mx-fallback.test's second MX is mx.dane-ok.test: the same server, but another rule (audit).
+        start("mailtls.level", "dane-only", "mailtls.policy.mx-fallback.test", "dane-only action=audit");
+        String first = subject();
+        String second = subject();
+
+        mailet.service(mail(first, "user@dane-ok.test"));
+        mailet.service(mail(second, "user@mx-fallback.test"));
+
+        assertThat(james.delivered("dane-ok.test", first).arrivedOverTls()).isTrue();
+        assertThat(james.log()).doesNotContain("conn_use=");
+    }
+
+    @Test
     void deliveredMailGoesToTheDeliveredProcessorWhenOneIsConfigured() throws Exception {
         start("mailtls.level", "dane-only", "deliveredProcessor", "sent-archive");
         FakeMail mail = mail(subject(), "user@dane-ta.test");
