@@ -1,6 +1,7 @@
 package dev.mailtls.agent;
 
 import dev.mailtls.agent.bootstrap.Hooks;
+import dev.mailtls.agent.guard.ApplicationClientKeys;
 import dev.mailtls.agent.guard.BlockingSmtpGuard;
 import dev.mailtls.agent.guard.PolicySmtpGuard;
 import dev.mailtls.agent.queue.AgentQueue;
@@ -31,6 +32,7 @@ final class AgentStartup {
     /** Called reflectively by {@link AgentMain}; never throws. */
     static void start(String arguments, Instrumentation instrumentation, boolean alreadyAttached) {
         try {
+            ApplicationClientKeys.allowJdkAccess(instrumentation);
             if (!alreadyAttached) {
                 Hooks.install(new BlockingSmtpGuard("the agent is still starting"));
             }

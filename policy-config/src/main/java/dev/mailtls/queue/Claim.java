@@ -42,12 +42,7 @@ public final class Claim implements Closeable {
      * (at least once; the Message-ID is unchanged).
      */
     public void delivered() throws IOException {
-        end();
-        try {
-            queue.removeDelivered(message);
-        } finally {
-            lock.close();
-        }
+        end(() -> queue.removeDelivered(message));
     }
 
     /**
@@ -56,23 +51,27 @@ public final class Claim implements Closeable {
      * instead ({@link #movedToDead()} then says so).
      */
     public void deferred(String reason, Instant now) throws IOException {
-        end();
-        try {
-            movedToDead = queue.recordDeferral(message, reason, now);
-        } finally {
-            lock.close();
-        }
+        end(() -> movedToDead = queue.recordDeferral(message, reason, now));
     }
 
     /** A permanent failure (e.g. a 5xx reply): the message moves to {@code dead/} with {@code reason}. */
     public void failed(String reason) throws IOException {
-        end();
-        try {
+        end(() -> {
             queue.recordFailure(message, reason);
             movedToDead = true;
-        } finally {
-            lock.close();
-        }
+        });
+    }
+
+    /**
+     * The message expired without an attempt (the deliverer was never ready, e.g. no credentials
+     * since a restart): it moves to {@code dead/} with {@code reason}, and its attempts stay as
+     * they were, so that {@code queue dead} does not count a try that never happened.
+     */
+    void expired(String reason) throws IOException {
+        end(() -> {
+            queue.recordExpiry(message, reason);
+            movedToDead = true;
+        });
     }
 
     /** Whether {@link #deferred} or {@link #failed} moved the message to {@code dead/}. */
@@ -93,8 +92,19 @@ public final class Claim implements Closeable {
         }
     }
 
-    private void end() {
+    /** Ends the claim with {@code outcome}, written under the lock, which is released whatever happens. */
+    private void end(Outcome outcome) throws IOException {
         checkOpen();
         ended = true;
+        try {
+            outcome.write();
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Writing the outcome of a claim to the queue's files. */
+    interface Outcome {
+        void write() throws IOException;
     }
 }

@@ -25,6 +25,12 @@ import java.util.Set;
  * The write discipline of the store: a file is written under a temporary name, forced to disk,
  * then renamed into place atomically, and the directory that received it is forced too, so that
  * after a crash a file is either absent or complete and its name survives.
+ *
+ * <p>Every write and sync runs with the calling thread's interrupt flag cleared (and restored
+ * after): a {@link FileChannel} used by an interrupted thread closes itself and fails with
+ * {@code ClosedByInterruptException}, so an application thread that merely carries a stale
+ * interrupt (a cancelled task of a pool, say) would otherwise have its message refused, and a
+ * worker its outcome lost.
  */
 final class DurableFiles {
     private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
@@ -38,6 +44,10 @@ final class DurableFiles {
 
     /** Writes {@code body} to a new file, forces it to disk and returns its length. */
     static long writeNew(Path file, MessageBody body) throws Exception {
+        return uninterrupted(() -> writeNewNow(file, body));
+    }
+
+    private static long writeNewNow(Path file, MessageBody body) throws Exception {
         try (FileChannel channel = FileChannel.open(file, CREATE_NEW, privateFile())) {
             CountingStream out = new CountingStream(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024));
             body.writeTo(out);
@@ -49,6 +59,13 @@ final class DurableFiles {
 
     /** Writes {@code bytes} to {@code temp} (replacing a stale leftover) and forces it to disk. */
     static void write(Path temp, byte[] bytes) throws IOException {
+        uninterrupted(() -> {
+            writeNow(temp, bytes);
+            return null;
+        });
+    }
+
+    private static void writeNow(Path temp, byte[] bytes) throws IOException {
         try (FileChannel channel = FileChannel.open(temp, REWRITE, privateFile())) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
@@ -101,9 +118,29 @@ final class DurableFiles {
         if (WINDOWS) {
             return;
         }
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
+        uninterrupted(() -> {
+            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+            return null;
+        });
+    }
+
+    /** Runs {@code work} with the interrupt flag cleared, then sets it again if it was set. */
+    private static <T, E extends Exception> T uninterrupted(FileWork<T, E> work) throws E {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return work.run();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** File work that may throw {@code E}. */
+    private interface FileWork<T, E extends Exception> {
+        T run() throws E;
     }
 
     /** Counts what passes through, without closing the file when the message writer closes its stream. */

@@ -1,6 +1,7 @@
 package dev.mailtls.queue;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -97,31 +98,56 @@ final class EntryScanner {
     private Entry read(String id, boolean cached) throws IOException {
         Path file = deadArea ? layout.deadMeta(id) : layout.activeMeta(id);
         BasicFileAttributes attributes;
-        Cached previous;
-        byte[] bytes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            previous = cache.get(id);
-            if (cached && previous != null && previous.matches(attributes)) {
-                return previous.entry;
-            }
-            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException gone) {
             cache.remove(id);
             return null;
+        } catch (IOException unreadable) {
+            // One entry the file system will not show must not stop the listing of all the others.
+            Cached previous = cache.get(id);
+            Entry entry = unreadable(id, file, unreadable);
+            if (previous == null || previous.entry.corrupt == null) {
+                report(entry.corrupt);
+            }
+            cache.put(id, new Cached(null, entry)); // matches nothing: read again next time
+            return entry;
         }
-        Entry entry = parse(id, file, bytes);
+        Cached previous = cache.get(id);
+        if (cached && previous != null && previous.matches(attributes)) {
+            return previous.entry;
+        }
+        Entry entry;
+        try {
+            entry = parse(id, file, Files.readAllBytes(file));
+        } catch (NoSuchFileException gone) {
+            cache.remove(id);
+            return null;
+        } catch (ClosedByInterruptException interrupted) {
+            throw interrupted; // this thread's interrupt, not the file's fault
+        } catch (IOException unreadable) {
+            entry = unreadable(id, file, unreadable);
+        }
         if (entry == null) {
             cache.remove(id);
             return null;
         }
         boolean reported = previous != null && previous.matches(attributes) && previous.entry.corrupt != null;
         if (entry.corrupt != null && !reported) {
-            LOG.log(Level.SEVERE, "mailtls: {0}: corrupt queue entry skipped: {1}: {2}; inspect it, then remove it with"
-                    + " \"queue delete {3} {0}\"", new Object[] {id, entry.corrupt.file(), entry.corrupt.problem(), layout.root});
+            report(entry.corrupt);
         }
         cache.put(id, new Cached(attributes, entry));
         return entry;
+    }
+
+    /** A metadata file that is there but cannot be read (no permission, an I/O error, a directory in its place). */
+    private Entry unreadable(String id, Path file, IOException failure) {
+        return Entry.corrupt(new CorruptEntry(id, file, "cannot be read (" + QueueLayout.describe(failure) + ")"));
+    }
+
+    private void report(CorruptEntry corrupt) {
+        LOG.log(Level.SEVERE, "mailtls: {0}: corrupt queue entry skipped: {1}: {2}; inspect it, then remove it with"
+                + " \"queue delete {3} {0}\"", new Object[] {corrupt.id(), corrupt.file(), corrupt.problem(), layout.root});
     }
 
     /**
@@ -155,18 +181,27 @@ final class EntryScanner {
             return Entry.corrupt(new CorruptEntry(id, file, deadArea ? "has no dead-at, yet is in dead/" : "has dead-at, yet is in active/"));
         }
         Path body = bodyOf(id);
-        if (body == null) {
+        long size = body == null ? -1 : sizeOf(body);
+        if (size < 0) {
             if (!Files.exists(file)) {
                 return null; // removed while being read: delivered or deleted
             }
             return Entry.corrupt(new CorruptEntry(id, file, "the message bytes (" + id + QueueLayout.BODY + ") are missing"));
         }
-        long size = Files.size(body);
         if (size != message.size()) {
             return Entry.corrupt(new CorruptEntry(id, body, "holds " + size + " bytes, but " + id + QueueLayout.META
                     + " says " + message.size() + ": truncated or changed"));
         }
         return Entry.message(message);
+    }
+
+    /** The size of {@code body}, or -1 when it is gone: another thread or JVM may deliver the message meanwhile. */
+    private static long sizeOf(Path body) throws IOException {
+        try {
+            return Files.size(body);
+        } catch (NoSuchFileException gone) {
+            return -1;
+        }
     }
 
     /**
@@ -226,10 +261,11 @@ final class EntryScanner {
         final long size;
         final Entry entry;
 
+        /** {@code attributes} null: a file that could not be looked at, which is read again every time. */
         Cached(BasicFileAttributes attributes, Entry entry) {
-            this.fileKey = attributes.fileKey();
-            this.modified = attributes.lastModifiedTime();
-            this.size = attributes.size();
+            this.fileKey = attributes == null ? null : attributes.fileKey();
+            this.modified = attributes == null ? null : attributes.lastModifiedTime();
+            this.size = attributes == null ? -1 : attributes.size();
             this.entry = entry;
         }
 

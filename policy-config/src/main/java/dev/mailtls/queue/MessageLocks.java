@@ -24,7 +24,9 @@ import java.util.Set;
  * instead of answering "taken"; so every claim is first entered in an in-JVM set. And POSIX drops
  * all of a process's locks on a file when any descriptor of that file is closed; so each JVM keeps
  * exactly one channel per lock file, shared by every queue opened on that directory and closed
- * only when the last of them is.
+ * only when the last of them is closed and the last lock taken through them is released: a claim
+ * or an enqueue still in progress when its queue is closed keeps its lock until it ends, so no
+ * other JVM can take the message from under it.
  */
 final class MessageLocks implements Closeable {
     private static final Map<Path, MessageLocks> OPEN = new HashMap<>();
@@ -92,8 +94,11 @@ final class MessageLocks implements Closeable {
     }
 
     private void forget(String id) {
-        synchronized (held) {
-            held.remove(id);
+        synchronized (OPEN) {
+            synchronized (held) {
+                held.remove(id);
+            }
+            closeIfUnused();
         }
     }
 
@@ -107,15 +112,28 @@ final class MessageLocks implements Closeable {
         return hash & 0x3FFF_FFFF_FFFF_FFFFL;
     }
 
+    /** One queue is done with the locks; the channel closes once no queue uses it and no lock is held. */
     @Override
     public void close() throws IOException {
         synchronized (OPEN) {
-            if (--users > 0) {
-                return;
-            }
+            users--;
+            closeIfUnused();
+        }
+    }
+
+    /** Caller holds {@code OPEN}: a queue opened meanwhile must not get a second channel on the file. */
+    private void closeIfUnused() {
+        boolean unused;
+        synchronized (held) {
+            unused = users <= 0 && held.isEmpty();
+        }
+        if (unused && OPEN.get(file) == this) {
             OPEN.remove(file);
-            // Inside the lock: a queue opened meanwhile must not get a second channel on the file.
-            channel.close();
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Closing releases the locks whatever close() reports; there is nothing left to keep.
+            }
         }
     }
 

@@ -107,8 +107,9 @@ public final class MessageQueue implements Closeable {
     /**
      * Stores a message durably and returns it; it is due at once. Returns only when the bytes and
      * the metadata are on disk. {@link QueueFullException} when {@code mailtls.queue.max-size}
-     * would be exceeded (nothing is kept); another {@link QueueException} when the disk fails or
-     * {@code body} throws (nothing is kept either).
+     * would be exceeded (nothing is kept); another {@link QueueException} when the disk fails, the
+     * queue is closed or {@code body} throws (nothing is kept either). A pending interrupt of the
+     * calling thread neither fails the write nor is cleared.
      */
     public QueuedMessage enqueue(Envelope envelope, SmtpDestination destination, String reason, MessageBody body)
             throws IOException {
@@ -137,8 +138,7 @@ public final class MessageQueue implements Closeable {
             try {
                 size = DurableFiles.writeNew(bodyFile, body);
             } catch (IOException diskFailure) {
-                throw new QueueException("cannot write the message to the queue in " + layout.root + " ("
-                        + QueueLayout.describe(diskFailure) + ")", diskFailure);
+                throw notStored(diskFailure);
             } catch (Exception writerFailure) {
                 throw new QueueException("cannot queue the message: writing its bytes failed: " + writerFailure, writerFailure);
             }
@@ -158,8 +158,7 @@ public final class MessageQueue implements Closeable {
         } catch (QueueException failed) {
             throw failed;
         } catch (IOException diskFailure) {
-            throw new QueueException("cannot write the message to the queue in " + layout.root + " ("
-                    + QueueLayout.describe(diskFailure) + ")", diskFailure);
+            throw notStored(diskFailure);
         } finally {
             if (!committed) {
                 // Told "not queued", the caller keeps the message: nothing of it may stay behind to be sent too.
@@ -170,6 +169,12 @@ public final class MessageQueue implements Closeable {
                 changed(); // after the unlock, or a woken worker could find the message still locked
             }
         }
+    }
+
+    private QueueException notStored(IOException diskFailure) {
+        return new QueueException("cannot write the message to the queue in " + layout.root + " ("
+                + QueueLayout.describe(diskFailure) + "); it was not queued. Free space there, or give this process"
+                + " write access to it", diskFailure);
     }
 
     private boolean inUse(String id) {
@@ -389,7 +394,11 @@ public final class MessageQueue implements Closeable {
         return new QueueStats(active.messages.size(), bytes, age, dead.messages.size(), active.corrupt.size() + dead.corrupt.size());
     }
 
-    /** Releases this instance's hold on {@code queue.lock}; claims still open lose their locks. */
+    /**
+     * Closes this instance: every later call fails with a {@link QueueException} (an enqueue then
+     * is a temporary failure for the caller, not a lost message). Claims and enqueues in progress
+     * keep their locks until they end, so no other JVM can take their message meanwhile.
+     */
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
@@ -466,6 +475,11 @@ public final class MessageQueue implements Closeable {
         moveToDead(message.toBuilder().addAttempt(new Attempt(now, "failed: " + reason)).build(), reason, now);
     }
 
+    /** Gives up a message that was never attempted: to {@code dead/} with {@code reason}, no attempt recorded. */
+    void recordExpiry(QueuedMessage message, String reason) throws IOException {
+        moveToDead(message, reason, clock.instant());
+    }
+
     private void writeQueued(QueuedMessage message) throws IOException {
         DurableFiles.replace(layout.temp(message.id(), QueueLayout.META), layout.activeMeta(message.id()),
                 MetadataFormat.write(message));
@@ -501,9 +515,10 @@ public final class MessageQueue implements Closeable {
         }
     }
 
-    private void ensureOpen() {
+    private void ensureOpen() throws QueueException {
         if (closed.get()) {
-            throw new IllegalStateException("the queue in " + layout.root + " is closed");
+            throw new QueueException("the queue in " + layout.root + " is closed (the agent is stopping, or was attached"
+                    + " again); nothing was queued or changed");
         }
     }
 

@@ -60,6 +60,12 @@ public final class QueueWorker implements Closeable {
     private final AtomicLong deadLetters = new AtomicLong();
     /** Why each waiting message was last reported as waiting, to log that once rather than at every poll. */
     private final Map<String, String> reportedNotReady = new ConcurrentHashMap<>();
+    /**
+     * Messages whose outcome could not be written (a full, failing or read-only disk), and when
+     * this worker may attempt each again. On disk such a message is still due, so without this a
+     * sent one would be sent again at every poll, and a deferred one would hammer its destination.
+     */
+    private final Map<String, Instant> unrecorded = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private final Runnable wakeUp = this::wakeUp;
     private boolean woken;
@@ -163,9 +169,11 @@ public final class QueueWorker implements Closeable {
             ids.add(message.id());
         }
         reportedNotReady.keySet().retainAll(ids);
+        unrecorded.keySet().retainAll(ids);
         List<String> due = new ArrayList<>();
         for (QueuedMessage candidate : listed) {
-            if (!candidate.nextAttempt().isAfter(now)) {
+            Instant held = unrecorded.get(candidate.id());
+            if (!candidate.nextAttempt().isAfter(now) && (held == null || !held.isAfter(now))) {
                 due.add(candidate.id());
             }
         }
@@ -210,9 +218,9 @@ public final class QueueWorker implements Closeable {
                 return attempt(claim);
             }
         } catch (IOException | RuntimeException failed) {
-            // The outcome could not be recorded: the message stays as it was and is tried again later.
-            log.log(Level.SEVERE, "mailtls: " + id + ": cannot record the outcome of a delivery attempt in "
-                    + queue.directory() + ": " + failed, failed);
+            // Not attempted (the outcomes are recorded in record(...)): tried again at the next look.
+            log.log(Level.SEVERE, "mailtls: " + id + ": cannot claim it in the queue in " + queue.directory() + ": "
+                    + failed, failed);
             return false;
         }
     }
@@ -249,6 +257,9 @@ public final class QueueWorker implements Closeable {
 
     private void loop() {
         while (running) {
+            if (Thread.interrupted()) {
+                interrupted();
+            }
             if (!queue.isOpen()) {
                 log.warning("mailtls: queue " + queue.directory() + " was closed; its worker stops");
                 running = false;
@@ -265,7 +276,7 @@ public final class QueueWorker implements Closeable {
                     try {
                         signal.wait(pollInterval.toMillis());
                     } catch (InterruptedException interrupted) {
-                        running = false;
+                        interrupted();
                     }
                 }
                 woken = false;
@@ -273,29 +284,31 @@ public final class QueueWorker implements Closeable {
         }
     }
 
+    /**
+     * Only {@link #close()} stops the worker: queued mail must not wait for a restart because some
+     * code interrupted every thread it could find. The flag is cleared, or file channels would
+     * refuse to work on this thread.
+     */
+    private void interrupted() {
+        log.warning("mailtls: queue " + queue.directory() + ": worker thread interrupted; it goes on (only the"
+                + " agent's shutdown stops it)");
+    }
+
     /** Hands one claimed message to the deliverer and records the outcome; false when it was not attempted. */
-    private boolean attempt(Claim claim) throws IOException {
+    private boolean attempt(Claim claim) {
         QueuedMessage message = claim.message();
-        DeliveryResult result;
-        try (InputStream body = claim.openBody()) {
-            result = deliverer.deliver(message, body);
-            if (result == null) {
-                result = DeliveryResult.deferred("internal error: the deliverer returned no result");
-            }
-        } catch (Throwable failed) {
-            log.log(Level.WARNING, "mailtls: " + message.id() + ": delivery attempt failed with " + failed, failed);
-            result = DeliveryResult.deferred("internal error: " + failed);
-        }
+        DeliveryResult result = deliver(message, claim);
         Instant end = clock.instant();
         int tries = message.attempts().size() + 1;
+        Instant nextTry = end.plus(queue.settings().retry().delayAfter(tries));
         switch (result.outcome()) {
             case DELIVERED:
-                claim.delivered();
+                record(message, "that it was sent", Instant.MAX, claim::delivered);
                 deliveries.incrementAndGet();
                 log.info(line(message, end, tries, "sent"));
                 return true;
             case DEFERRED:
-                claim.deferred(result.reason(), end);
+                record(message, "its deferral", nextTry, () -> claim.deferred(result.reason(), end));
                 if (claim.movedToDead()) {
                     deadLetters.incrementAndGet();
                     log.warning("mailtls: " + message.id() + ": from=<" + message.envelope().sender() + ">, to="
@@ -307,7 +320,7 @@ public final class QueueWorker implements Closeable {
                 }
                 return true;
             case FAILED:
-                claim.failed(result.reason());
+                record(message, "its move to dead/", Instant.MAX, () -> claim.failed(result.reason()));
                 deadLetters.incrementAndGet();
                 log.warning(line(message, end, tries, "bounced (" + result.reason() + "), message moved to dead/"));
                 return true;
@@ -316,16 +329,27 @@ public final class QueueWorker implements Closeable {
         }
     }
 
+    /** The deliverer's answer; whatever it throws counts as a deferral. */
+    private DeliveryResult deliver(QueuedMessage message, Claim claim) {
+        try (InputStream body = claim.openBody()) {
+            DeliveryResult result = deliverer.deliver(message, body);
+            return result != null ? result : DeliveryResult.deferred("internal error: the deliverer returned no result");
+        } catch (Throwable failed) {
+            log.log(Level.WARNING, "mailtls: " + message.id() + ": delivery attempt failed with " + failed, failed);
+            return DeliveryResult.deferred("internal error: " + failed);
+        }
+    }
+
     /**
      * The deliverer cannot try yet: the message stays due without an attempt, unless it is past
      * max-age, which holds even for a message that was never tried (e.g. credentials never supplied).
      */
-    private boolean notReady(Claim claim, String why, Instant now) throws IOException {
+    private boolean notReady(Claim claim, String why, Instant now) {
         QueuedMessage message = claim.message();
         Duration maxAge = queue.settings().maxAge();
         if (Duration.between(message.queuedAt(), now).compareTo(maxAge) >= 0) {
-            claim.failed("expired: not delivered within " + DurationSyntax.format(maxAge.toMillis()) + " ("
-                    + ConfigLoader.QUEUE_MAX_AGE + "); not attempted: " + why);
+            record(message, "its move to dead/", Instant.MAX, () -> claim.expired("expired: not delivered within "
+                    + DurationSyntax.format(maxAge.toMillis()) + " (" + ConfigLoader.QUEUE_MAX_AGE + "); not attempted: " + why));
             deadLetters.incrementAndGet();
             log.warning("mailtls: " + message.id() + ": from=<" + message.envelope().sender() + ">, to="
                     + recipients(message) + ", status=expired, message moved to dead/ after "
@@ -336,6 +360,24 @@ public final class QueueWorker implements Closeable {
         log.log(first ? Level.INFO : Level.FINE, "mailtls: " + message.id() + ": to=" + recipients(message) + ", relay="
                 + message.destination().relay() + ", status=waiting (" + why + ")");
         return false;
+    }
+
+    /**
+     * Writes an outcome; when the disk refuses, says so and keeps this worker off the message until
+     * {@code holdUntil} ({@link Instant#MAX}: for good, e.g. a message that was sent), instead of
+     * failing the attempt: the attempt itself happened and is logged as such by the caller.
+     */
+    private void record(QueuedMessage message, String what, Instant holdUntil, Claim.Outcome outcome) {
+        try {
+            outcome.write();
+        } catch (IOException | RuntimeException failed) {
+            unrecorded.put(message.id(), holdUntil);
+            boolean forGood = holdUntil.equals(Instant.MAX);
+            log.log(Level.SEVERE, "mailtls: " + message.id() + ": cannot record " + what + " in the queue in "
+                    + queue.directory() + " (" + failed + "); free space or fix the permissions there. This JVM "
+                    + (forGood ? "will not attempt it again, but another JVM or a restart would: remove it with \"queue delete "
+                    + queue.directory() + " " + message.id() + "\"" : "attempts it again at " + holdUntil), failed);
+        }
     }
 
     private static String line(QueuedMessage message, Instant end, int tries, String status) {

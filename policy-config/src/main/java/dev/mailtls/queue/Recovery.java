@@ -3,7 +3,9 @@ package dev.mailtls.queue;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.TreeSet;
 import java.util.logging.Logger;
 
@@ -57,10 +59,10 @@ final class Recovery {
     }
 
     private void repair(String id) throws IOException {
-        boolean meta = Files.exists(layout.activeMeta(id));
-        boolean body = Files.exists(layout.activeBody(id));
-        boolean deadMeta = Files.exists(layout.deadMeta(id));
-        boolean deadBody = Files.exists(layout.deadBody(id));
+        boolean meta = present(layout.activeMeta(id));
+        boolean body = present(layout.activeBody(id));
+        boolean deadMeta = present(layout.deadMeta(id));
+        boolean deadBody = present(layout.deadBody(id));
         if (meta && deadMeta) {
             finishMoveToDead(layout, id);
             repaired++;
@@ -82,8 +84,8 @@ final class Recovery {
 
     /** Completes a move to {@code dead/} whose dead metadata is written; the caller holds the message's lock. */
     static void finishMoveToDead(QueueLayout layout, String id) throws IOException {
-        if (Files.exists(layout.activeBody(id))) {
-            if (Files.exists(layout.deadBody(id))) {
+        if (present(layout.activeBody(id))) {
+            if (present(layout.deadBody(id))) {
                 Files.delete(layout.activeBody(id));
             } else {
                 DurableFiles.move(layout.activeBody(id), layout.deadBody(id));
@@ -92,6 +94,20 @@ final class Recovery {
         }
         Files.deleteIfExists(layout.activeMeta(id));
         DurableFiles.syncDirectory(layout.active);
+    }
+
+    /**
+     * Whether {@code file} exists; an error other than "no such file" is thrown, not taken for
+     * absence as {@link Files#exists} takes it: recovery deletes message bytes whose metadata is
+     * absent, and a metadata file that merely could not be looked at (an I/O error) is a message.
+     */
+    private static boolean present(Path file) throws IOException {
+        try {
+            Files.readAttributes(file, BasicFileAttributes.class);
+            return true;
+        } catch (NoSuchFileException absent) {
+            return false;
+        }
     }
 
     /** Ids of every file in {@code directory} named like a queue file. */

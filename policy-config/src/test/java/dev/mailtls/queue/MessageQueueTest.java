@@ -365,11 +365,94 @@ class MessageQueueTest {
     }
 
     @Test
-    void aClosedQueueSaysSo() throws Exception {
+    void aClosedQueueRefusesAnEnqueueWithAQueueExceptionTheCallerTurnsIntoATemporaryFailure() throws Exception {
         MessageQueue queue = open();
         queue.close();
 
-        assertThatThrownBy(queue::messages).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+        assertThatThrownBy(() -> queue.enqueue(envelope(), destination(), "r", body("x"))).isInstanceOf(QueueException.class)
+                .hasMessage("the queue in " + queueDir() + " is closed (the agent is stopping, or was attached again);"
+                        + " nothing was queued or changed");
+        assertThatThrownBy(queue::messages).isInstanceOf(QueueException.class).hasMessageContaining("is closed");
+        assertThat(files(queueDir())).isEmpty();
+    }
+
+    @Test
+    void closingTheQueueKeepsTheLockOfAClaimInProgressUntilTheClaimEnds() throws Exception {
+        MessageQueue first = open();
+        String id = first.enqueue(envelope(), destination(), "r", body("x")).id();
+        Claim claim = first.claimDue(clock.instant()).get();
+        first.close(); // e.g. the agent stopping while a delivery is still under way
+
+        MessageQueue second = open();
+        assertThat(second.isClaimed(id)).as("still held by the claim of the closed queue").isTrue();
+        assertThat(second.claimDue(clock.instant())).isEmpty();
+        claim.deferred("454 4.7.4", clock.instant());
+        claim.close();
+
+        assertThat(second.isClaimed(id)).isFalse();
+        assertThat(second.find(id).get().attempts()).extracting(Attempt::result).containsExactly("deferred: 454 4.7.4");
+    }
+
+    @Test
+    void anEnqueueFromAThreadWithAPendingInterruptIsStoredAndTheInterruptKept() throws Exception {
+        MessageQueue queue = open();
+
+        Thread.currentThread().interrupt(); // a stale interrupt, e.g. of a cancelled task in the application's pool
+        QueuedMessage queued;
+        try {
+            queued = queue.enqueue(envelope(), destination(), "r", body("hello"));
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt is the application's, not ours to swallow").isTrue();
+        }
+
+        assertThat(queue.messages()).extracting(QueuedMessage::id).containsExactly(queued.id());
+        try (Claim claim = queue.claimDue(clock.instant()).get()) {
+            assertThat(text(claim)).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void aDiskFailureAfterTheBytesAreWrittenLeavesNothingBehindAndNamesTheDirectory() throws Exception {
+        MessageQueue queue = open();
+        // No free space or no write access can be simulated for root; a file where tmp/ should be
+        // fails the metadata write after the message bytes are on disk, the same way.
+        Path tmp = queueDir().resolve("tmp");
+        Files.delete(tmp);
+        Files.write(tmp, new byte[0]);
+
+        assertThatThrownBy(() -> queue.enqueue(envelope(), destination(), "r", body("the whole message")))
+                .isInstanceOf(QueueException.class).isNotInstanceOf(QueueFullException.class)
+                .hasMessageStartingWith("cannot write the message to the queue in " + queueDir() + " (")
+                .hasMessageEndingWith("; it was not queued. Free space there, or give this process write access to it");
+
+        assertThat(files(queueDir())).containsExactly("tmp");
+        assertThat(queue.messages()).isEmpty();
+    }
+
+    @Test
+    void anEntryThatCannotBeReadIsCorruptAndDoesNotStopTheOthers() throws Exception {
+        MessageQueue queue = open();
+        String good = queue.enqueue(envelope(), destination(), "r", body("good")).id();
+        clock.advance(Duration.ofMillis(1));
+        String unreadable = queue.enqueue(envelope(), destination(), "r", body("unreadable")).id();
+        Path meta = queueDir().resolve("active/" + unreadable + ".meta");
+        Files.delete(meta);
+        Files.createDirectory(meta); // reading it fails with an I/O error, as a bad block or a wrong owner would
+        Files.write(meta.resolve("inside"), new byte[1]);
+
+        try (QueueFixtures.LogRecorder log = QueueFixtures.LogRecorder.queueLog()) {
+            assertThat(queue.messages()).extracting(QueuedMessage::id).containsExactly(good);
+            assertThat(queue.corrupted()).singleElement().satisfies(corrupt -> {
+                assertThat(corrupt.id()).isEqualTo(unreadable);
+                assertThat(corrupt.problem()).startsWith("cannot be read (");
+            });
+            assertThat(log.lines(Level.SEVERE)).singleElement().asString()
+                    .startsWith("mailtls: " + unreadable + ": corrupt queue entry skipped: " + meta + ": cannot be read (");
+        }
+        try (Claim claim = queue.claimDue(clock.instant()).get()) {
+            assertThat(claim.message().id()).isEqualTo(good);
+        }
+        assertThat(queue.stats().corrupt()).isEqualTo(1);
     }
 
     private static String repeat(char c, int count) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -191,10 +192,97 @@ class QueueWorkerTest {
 
         worker.runOnce();
 
-        assertThat(queue.dead()).singleElement().satisfies(dead -> assertThat(dead.deadReason().get())
-                .isEqualTo("expired: not delivered within 5d (mailtls.queue.max-age); not attempted: no credentials"));
+        assertThat(queue.dead()).singleElement().satisfies(dead -> {
+            assertThat(dead.deadReason().get())
+                    .isEqualTo("expired: not delivered within 5d (mailtls.queue.max-age); not attempted: no credentials");
+            assertThat(dead.attempts()).as("no try is counted that never happened").isEmpty();
+        });
         assertThat(lines.lines(Level.WARNING)).singleElement().asString()
                 .contains("status=expired, message moved to dead/ after 5d (not attempted: no credentials)");
+    }
+
+    /** Puts a file where {@code tmp/} is, so that no metadata can be written: a full or read-only disk, for root. */
+    private void breakTheDisk() throws IOException {
+        Path tmp = dir.resolve("tmp");
+        Files.delete(tmp);
+        Files.write(tmp, new byte[0]);
+    }
+
+    private void repairTheDisk() throws IOException {
+        Path tmp = dir.resolve("tmp");
+        Files.delete(tmp);
+        Files.createDirectory(tmp);
+    }
+
+    @Test
+    void aDeferralThatCannotBeRecordedIsNotRetriedAtEveryPollButOnSchedule() throws Exception {
+        QueuedMessage message = enqueue("hello");
+        AtomicInteger attempts = new AtomicInteger();
+        QueueWorker worker = worker((m, body) -> {
+            if (attempts.incrementAndGet() == 1) {
+                breakTheDisk();
+            }
+            return DeliveryResult.deferred("454 4.7.4 TLS is required");
+        });
+
+        assertThat(worker.runOnce()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(worker.runOnce()).as("the next poll leaves it alone").isZero();
+        assertThat(queue.find(message.id()).get().attempts()).as("nothing could be written").isEmpty();
+        assertThat(lines.lines(Level.SEVERE)).singleElement().asString().startsWith("mailtls: " + message.id()
+                + ": cannot record its deferral in the queue in " + dir + " (").contains("free space or fix the permissions"
+                + " there. This JVM attempts it again at " + clock.instant().minusSeconds(1).plus(Duration.ofMinutes(1)));
+
+        repairTheDisk();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(worker.runOnce()).isEqualTo(1);
+        assertThat(attempts).hasValue(2);
+        assertThat(queue.find(message.id()).get().attempts()).hasSize(1);
+    }
+
+    @Test
+    void aBounceThatCannotBeMovedToDeadIsNotSentAgainByThisJvm() throws Exception {
+        QueuedMessage message = enqueue("hello");
+        AtomicInteger attempts = new AtomicInteger();
+        QueueWorker worker = worker((m, body) -> {
+            attempts.incrementAndGet();
+            breakTheDisk();
+            return DeliveryResult.failed("550 5.1.1 unknown user");
+        });
+
+        assertThat(worker.runOnce()).isEqualTo(1);
+        clock.advance(Duration.ofDays(1));
+        assertThat(worker.runOnce()).isZero();
+
+        assertThat(attempts).hasValue(1);
+        assertThat(queue.messages()).extracting(QueuedMessage::id).containsExactly(message.id());
+        assertThat(lines.lines(Level.SEVERE)).singleElement().asString()
+                .contains("cannot record its move to dead/ in the queue in " + dir)
+                .endsWith("This JVM will not attempt it again, but another JVM or a restart would: remove it with"
+                        + " \"queue delete " + dir + " " + message.id() + "\"");
+    }
+
+    @Test
+    void anInterruptDoesNotStopTheWorkerThread() throws Exception {
+        BlockingQueue<String> delivered = new LinkedBlockingQueue<>();
+        QueueWorker worker = new QueueWorker(queue, (message, body) -> {
+            delivered.add(message.id());
+            return DeliveryResult.delivered();
+        }, log, clock, Duration.ofHours(1));
+        worker.start();
+        try {
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (thread.getName().equals("mailtls-queue")) {
+                    thread.interrupt(); // as an application server's clean-up of "leaked" threads does
+                }
+            }
+            String id = enqueue("after the interrupt").id();
+
+            assertThat(delivered.poll(60, TimeUnit.SECONDS)).isEqualTo(id);
+            assertThat(worker.isRunning()).isTrue();
+        } finally {
+            worker.close();
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.mailtls.engine.PolicyEngine;
 import dev.mailtls.log.TlsSummary;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.PolicyMatch;
+import dev.mailtls.tls.ClientTlsContext;
 import dev.mailtls.tls.VerificationOutcome;
 import java.io.IOException;
 import java.net.Socket;
@@ -18,6 +19,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The {@link SmtpGuard} that enforces a deployment's policy through the {@link PolicyEngine}: at
@@ -41,6 +43,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
     /** Where deferred messages go; {@code null} without {@code mailtls.queue.dir}: a deferral fails the send. */
     private final AgentQueue queue;
     private final ThreadLocal<ConnectionAttempt> current = new ThreadLocal<>();
+    private final ApplicationClientKeys clientKeys = new ApplicationClientKeys();
 
     PolicySmtpGuard(PolicyEngine engine) {
         this(engine, null);
@@ -156,24 +159,22 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 current.set(attempt);
             }
         }
-        Object displaced;
         try {
             if (attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED && !audit(attempt.requirement)) {
                 throw new IOException(attempt.requirement.reason());
             }
-            displaced = TlsProperties.install(copy, prefix, engine.tlsContext(attempt.requirement).socketFactory(),
-                    engine.config().tls().protocols());
+            ClientTlsContext context = engine.tlsContext(attempt.requirement);
+            SSLSocketFactory applications = TlsProperties.applicationFactory(copy, prefix);
+            if (applications != null) {
+                context = clientKeys.keep(context, applications, attempt.host());
+            }
+            TlsProperties.install(copy, prefix, context.socketFactory(), engine.config().tls().protocols());
         } catch (IOException | GeneralSecurityException | RuntimeException cannotSetUp) {
             // Recorded so that the connection's failure is reported as the policy's 4.7.5, not as a network error.
             attempt.setupFailure = attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED
                     ? attempt.requirement.reason() : "cannot set up the verified TLS handshake: " + cannotSetUp;
             throw cannotSetUp instanceof IOException ? (IOException) cannotSetUp
                     : new IOException("MailTLS Guard: " + attempt.setupFailure, cannotSetUp);
-        }
-        if (displaced != null) {
-            LOG.warning("mailtls: " + attempt.host() + ": the application's own TLS socket factory ("
-                    + displaced.getClass().getName() + ") is replaced by the policy's; a client certificate it"
-                    + " carried is not presented");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.mailtls.it.james;
 
 import dev.mailtls.it.bed.BedProperties;
 import dev.mailtls.it.bed.DeliveredMessage;
+import dev.mailtls.it.bed.ProxyConnection;
 import dev.mailtls.it.bed.TestBed;
 import jakarta.mail.MessagingException;
 import java.io.IOException;
@@ -131,6 +132,11 @@ final class JamesBed {
 
     static Object attribute(Mail mail, String name) {
         return mail.getAttribute(AttributeName.of(name)).map(attribute -> attribute.getValue().value()).orElse(null);
+    }
+
+    /** The command lines a client sent over a proxied connection, in order (no message was sent on these). */
+    static List<String> commands(ProxyConnection connection) {
+        return connection.clientText().lines().filter(line -> !line.isBlank()).toList();
     }
 
     static long delayMillis(FakeMailContext.SentMail sent) {
