@@ -1,6 +1,8 @@
 package dev.mailtls.agent.queue;
 
+import dev.mailtls.config.DurationSyntax;
 import dev.mailtls.config.MailTlsConfig;
+import dev.mailtls.config.SizeSyntax;
 import dev.mailtls.queue.Envelope;
 import dev.mailtls.queue.MessageBody;
 import dev.mailtls.queue.MessageQueue;
@@ -72,7 +74,9 @@ public final class AgentQueue implements Closeable {
         AgentQueue started = new AgentQueue(MessageQueue.open(settings));
         started.worker.start();
         running = started;
-        LOG.info("mailtls: deferred messages are queued in " + settings.directory() + " (" + settings + ")");
+        LOG.info("mailtls: queue " + settings.directory() + ": a deferred message is kept and retried (retry="
+                + settings.retry() + ", max-age=" + DurationSyntax.format(settings.maxAge().toMillis()) + ", max-size="
+                + SizeSyntax.format(settings.maxBytes(), settings.maxMessages()) + ", " + DELIVERY_THREADS + " at a time)");
         return started;
     }
 

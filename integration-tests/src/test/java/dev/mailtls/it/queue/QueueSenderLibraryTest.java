@@ -26,13 +26,14 @@ class QueueSenderLibraryTest extends QueueBedTest {
     @ParameterizedTest
     @EnumSource(value = SenderLibrary.class, names = {"SPRING_5_3", "SPRING_6_2", "COMMONS_EMAIL_1_5"})
     void sendReturnsNormallyAndTheQueuedMessageArrivesOnceTheDestinationIsFixed(SenderLibrary sender) {
-        String subject = "queue-" + UUID.randomUUID();
+        String prefix = "queue-" + UUID.randomUUID();
 
+        // One scenario: a message to user@starttls-strip.test with the subject PREFIX-queued.
         SenderRun.Result result = SenderRun.senderApp(sender).agent("config=" + queueConfig())
                 .jvmOption("-Djdk.net.hosts.file=" + QueueBed.hostsFile(dir, STRIPPED))
-                .arguments(STRIPPED, "25", RECIPIENT, subject, "starttls").run();
+                .arguments("scenarios", prefix, "queued," + STRIPPED + ",25,starttls").run();
 
-        assertThat(result.outcome()).as(result.toString()).isEqualTo("SENT");
+        assertThat(result.scenario("queued").outcome()).as(result.toString()).isEqualTo("SENT");
         QueueBed.assertNothingInClear(mx);
         List<QueuedMessage> queued = queued(false);
         assertThat(queued).as(result.toString()).hasSize(1);
@@ -45,7 +46,7 @@ class QueueSenderLibraryTest extends QueueBedTest {
         assertThat(next.awaitLine(line -> line.startsWith("DONE"), Duration.ofMinutes(2))).as(next.toString())
                 .isEqualTo("DONE accepted=1 failed=0");
 
-        assertThat(QueueBed.awaitSubject(TestDomains.STARTTLS_STRIP, subject, 60, next).arrivedOverTls()).isTrue();
+        assertThat(QueueBed.awaitSubject(TestDomains.STARTTLS_STRIP, prefix + "-queued", 60, next).arrivedOverTls()).isTrue();
         assertThat(next.finish()).isZero();
         assertThat(queued(false)).isEmpty();
     }
