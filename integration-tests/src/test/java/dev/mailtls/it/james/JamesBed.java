@@ -114,9 +114,22 @@ final class JamesBed {
     }
 
     DeliveredMessage delivered(String domain, String subject) {
+        // Postfix writes each message to the Maildir after its 250, one by one: wait for this one, not for any.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         List<DeliveredMessage> messages = bed.mailboxes().awaitMessages(domain, 1, Duration.ofSeconds(20));
-        return messages.stream().filter(message -> message.headers("Subject").contains(subject)).findFirst()
-                .orElseThrow(() -> new AssertionError("no message \"" + subject + "\" for " + domain + ": " + messages));
+        while (messages.stream().noneMatch(message -> message.headers("Subject").contains(subject))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no message \"" + subject + "\" for " + domain + ": " + messages);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            messages = bed.mailboxes().messages(domain);
+        }
+        return messages.stream().filter(message -> message.headers("Subject").contains(subject)).findFirst().get();
     }
 
     String log() {
