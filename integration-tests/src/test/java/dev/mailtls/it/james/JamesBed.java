@@ -113,10 +113,26 @@ final class JamesBed {
                 .state(sent.getState()).attributes(sent.getAttributes().values()).mimeMessage(sent.getMsg()).build();
     }
 
+    /**
+     * The message with {@code subject} in {@code domain}'s mailbox, waiting for it: Postfix delivers
+     * the mail it accepted in its own order, so the first message to arrive may be another one.
+     * Fails (naming how many arrived) when none with the subject comes within 20 s of the last one.
+     */
     DeliveredMessage delivered(String domain, String subject) {
-        List<DeliveredMessage> messages = bed.mailboxes().awaitMessages(domain, 1, Duration.ofSeconds(20));
-        return messages.stream().filter(message -> message.headers("Subject").contains(subject)).findFirst()
-                .orElseThrow(() -> new AssertionError("no message \"" + subject + "\" for " + domain + ": " + messages));
+        for (int count = 1; ; count++) {
+            List<DeliveredMessage> messages;
+            try {
+                messages = bed.mailboxes().awaitMessages(domain, count, Duration.ofSeconds(20));
+            } catch (AssertionError notArrived) {
+                throw new AssertionError("no message \"" + subject + "\" for " + domain + ": " + notArrived.getMessage());
+            }
+            for (DeliveredMessage message : messages) {
+                if (message.headers("Subject").contains(subject)) {
+                    return message;
+                }
+            }
+            count = Math.max(count, messages.size());
+        }
     }
 
     String log() {
