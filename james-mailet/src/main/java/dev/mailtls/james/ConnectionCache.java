@@ -54,6 +54,8 @@ final class ConnectionCache {
     private final LongSupplier clock;
     private final Logger log;
     private final ScheduledExecutorService sweeper;
+    /** Set by {@link #close}: a connection offered afterwards (a delivery that outlived the mailet) is closed. */
+    private boolean closed;
 
     ConnectionCache(Logger log) {
         this(System::currentTimeMillis, log);
@@ -117,8 +119,12 @@ final class ConnectionCache {
         }
         connection.idleSinceMillis = now;
         synchronized (this) {
-            idle.computeIfAbsent(key, any -> new ArrayDeque<>()).addFirst(connection);
+            if (!closed) {
+                idle.computeIfAbsent(key, any -> new ArrayDeque<>()).addFirst(connection);
+                return;
+            }
         }
+        close(connection);
     }
 
     private static boolean usable(Connection connection, long now) {
@@ -150,11 +156,12 @@ final class ConnectionCache {
         return count;
     }
 
-    /** Closes every idle connection and stops the sweeper. */
+    /** Closes every idle connection, and those offered from now on, and stops the sweeper. */
     void close() {
         sweeper.shutdownNow();
         List<Connection> all = new ArrayList<>();
         synchronized (this) {
+            closed = true;
             idle.values().forEach(all::addAll);
             idle.clear();
         }

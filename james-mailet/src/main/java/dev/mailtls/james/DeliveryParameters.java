@@ -143,12 +143,6 @@ final class DeliveryParameters {
                         + " a <processor> of mailetcontainer.xml, e.g. " + (byDefault == null ? "relay-tls" : byDefault));
                 return byDefault;
             }
-            if (RESERVED_QUEUES.contains(value.trim())) {
-                problems.add("init parameter " + name + " = \"" + value + "\": James's own " + value.trim() + " queue;"
-                        + " another consumer of it would take mail past this mailet's policy. Use a queue of its own, e.g. "
-                        + byDefault);
-                return byDefault;
-            }
             return value.trim();
         }
 

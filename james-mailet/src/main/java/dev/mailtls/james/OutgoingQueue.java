@@ -2,6 +2,7 @@ package dev.mailtls.james;
 
 import jakarta.mail.MessagingException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -82,7 +83,6 @@ final class OutgoingQueue {
             return thread;
         };
         workers = Executors.newFixedThreadPool(threads, named);
-        Scheduler onWorkers = Schedulers.fromExecutorService(workers, "mailtls-delivery");
         dequeue = Schedulers.newSingle("mailtls-dequeue");
         // Taking from the queue may block (James's memory queue does): on the dequeue thread, never on a delivery thread.
         consumer = Flux.from(queue.deQueue())
@@ -91,7 +91,10 @@ final class OutgoingQueue {
                         .filter(failure -> !closing)
                         .doBeforeRetry(signal -> log.error("mailtls: taking mail from queue {} failed; trying again",
                                 name, signal.failure())))
-                .flatMap(item -> Mono.fromRunnable(() -> delivery.accept(item)).subscribeOn(onWorkers), threads)
+                // A CompletableFuture, not a Reactor scheduler: stopping the flow must not interrupt a
+                // delivery in flight (a Reactor task on an executor service is cancelled with an
+                // interrupt), or its outcome would not reach James and its mail not be acknowledged.
+                .flatMap(item -> Mono.fromFuture(CompletableFuture.runAsync(() -> delivery.accept(item), workers)), threads)
                 .subscribe(null, stopped -> {
                     if (!closing) {
                         log.error("mailtls: delivery from queue {} stopped", name, stopped);
@@ -100,8 +103,9 @@ final class OutgoingQueue {
     }
 
     /**
-     * Stops taking mail, lets running deliveries end (up to 30 s), and releases the queue. A mail
-     * taken but not acknowledged stays in a durable queue for the next start.
+     * Stops taking mail, lets running deliveries end (up to 30 s) and hand their outcomes to James,
+     * and releases the queue. A mail taken but not acknowledged stays in a durable queue for the
+     * next start.
      */
     void close() {
         closing = true;
@@ -109,6 +113,8 @@ final class OutgoingQueue {
             consumer.dispose();
             dequeue.dispose();
             workers.shutdown();
+            log.info("mailtls: stopped taking mail from queue {}; waiting up to {} s for the deliveries in flight", name,
+                    STOP_WAIT_SECONDS);
             try {
                 if (!workers.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
                     log.warn("mailtls: deliveries from queue {} still running after {} s; stopping them", name,

@@ -169,8 +169,9 @@ public class TlsPolicyDelivery extends GenericMailet {
         } else {
             List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
             for (Map.Entry<String, List<MailAddress>> domain : domains.entrySet()) {
-                Mail copy = mail.duplicate();
+                Mail copy = null;
                 try {
+                    copy = mail.duplicate();
                     copy.setName(mail.getName() + "-to-" + domain.getKey());
                     copy.setRecipients(domain.getValue());
                     queue.enqueue(copy);
@@ -178,7 +179,9 @@ public class TlsPolicyDelivery extends GenericMailet {
                     mail.setRecipients(notQueued);
                     throw refused;
                 } finally {
-                    OutgoingQueue.release(copy);
+                    if (copy != null) {
+                        OutgoingQueue.release(copy);
+                    }
                 }
                 notQueued.removeAll(domain.getValue());
             }
@@ -190,8 +193,11 @@ public class TlsPolicyDelivery extends GenericMailet {
     /**
      * One mail from the queue: delivered, then its outcome handed to James (deferred copies back
      * into the queue, bounces and delivered copies to their processors), and only then
-     * acknowledged. Should James not take an outcome, the mail goes back into the queue whole
-     * (as RemoteDelivery does: recipients already sent may get it twice, none loses it).
+     * acknowledged. Should James not take an outcome, the mail goes back into the queue whole (as
+     * RemoteDelivery does: recipients already sent may get it twice, none loses it), as a deferred
+     * mail: with the schedule's delay and this attempt counted, so that it neither comes back at
+     * once nor circles past maxAttempts / maxAge. Only when the queue refuses that too is the mail
+     * handed back to the queue as it came ({@code RETRY}).
      */
     private void deliverQueued(MailQueue.MailQueueItem item) {
         Mail mail = item.getMail();
@@ -222,16 +228,42 @@ public class TlsPolicyDelivery extends GenericMailet {
             }
             item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
         } catch (Exception notHandedOver) {
-            LOG.error("mailtls: {}: James did not take the outcome of its delivery ({}); it goes back into queue {} whole",
-                    mail.getName(), notHandedOver.toString(), queue.name(), notHandedOver);
+            putBackWhole(item, mail, notHandedOver);
+        } finally {
+            OutgoingQueue.release(mail);
+        }
+    }
+
+    private void putBackWhole(MailQueue.MailQueueItem item, Mail mail, Exception notHandedOver) {
+        int attempt = DeliveryAttributes.attempts(mail) + 1;
+        long delay = parameters.retrySchedule.delayAfter(attempt);
+        LOG.error("mailtls: {}: James did not take the outcome of its delivery ({}); it goes back into queue {} whole,"
+                + " attempt={}, retry in {}", mail.getName(), notHandedOver.toString(), queue.name(), attempt,
+                DurationSyntax.format(delay), notHandedOver);
+        Mail whole = null;
+        try {
+            long now = System.currentTimeMillis();
+            whole = mail.duplicate();
+            DeliveryAttributes.set(whole, DeliveryAttributes.ATTEMPTS, attempt);
+            DeliveryAttributes.set(whole, DeliveryAttributes.FIRST_ATTEMPT, DeliveryAttributes.firstAttempt(mail).orElse(now));
+            DeliveryAttributes.set(whole, DeliveryAttributes.NEXT_ATTEMPT, now + delay);
+            DeliveryAttributes.set(whole, DeliveryAttributes.LAST_ERROR, "451 4.3.0 James did not take the outcome of"
+                    + " the delivery: " + notHandedOver);
+            queue.enqueue(whole, delay);
+            item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+        } catch (Exception refused) {
+            LOG.error("mailtls: {}: queue {} refused it too ({}); handing it back to the queue as it came", mail.getName(),
+                    queue.name(), refused.toString());
             try {
                 item.done(MailQueue.MailQueueItem.CompletionStatus.RETRY);
             } catch (Exception alsoFailed) {
-                LOG.error("mailtls: {}: putting it back into queue {} failed too: {}", mail.getName(), queue.name(),
+                LOG.error("mailtls: {}: handing it back to queue {} failed too: {}", mail.getName(), queue.name(),
                         alsoFailed.toString());
             }
         } finally {
-            OutgoingQueue.release(mail);
+            if (whole != null) {
+                OutgoingQueue.release(whole);
+            }
         }
     }
 

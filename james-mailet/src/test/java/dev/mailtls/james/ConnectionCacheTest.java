@@ -111,4 +111,16 @@ class ConnectionCacheTest {
         assertThat(first.closes).isEqualTo(1);
         assertThat(second.closes).isEqualTo(1);
     }
+
+    @Test
+    void connectionOfferedAfterCloseIsClosedNotKept() {
+        // A delivery that outlived the mailet's destroy() must not leave its connection open.
+        cache.close();
+        CountingTransport late = new CountingTransport();
+
+        cache.offer("a", connection(late));
+
+        assertThat(late.closes).isEqualTo(1);
+        assertThat(cache.idleCount()).isZero();
+    }
 }

@@ -91,6 +91,15 @@ class TlsPolicyDeliveryConfigurationTest {
     }
 
     @Test
+    void processorsMayBeNamedLikeJamesQueues() {
+        // Only outgoingQueue names a queue; a processor called "outgoing" or "spool" is no clash.
+        Map<String, String> values = Map.of("bounceProcessor", "outgoing", "retryProcessor", "spool");
+        DeliveryParameters parameters = DeliveryParameters.read(values.keySet().iterator(), values::get);
+        assertThat(parameters.bounceProcessor).isEqualTo("outgoing");
+        assertThat(parameters.retryProcessor).isEqualTo("spool");
+    }
+
+    @Test
     void defaultsAreRemoteDeliverysConcurrencyAndAQueueOfItsOwn() {
         DeliveryParameters parameters = DeliveryParameters.read(Collections.emptyIterator(), name -> null);
         assertThat(parameters.outgoingQueue).isEqualTo("mailtls-outgoing");

@@ -7,6 +7,8 @@ import jakarta.mail.MessagingException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -216,6 +218,83 @@ class TlsPolicyDeliveryQueueTest {
         assertThat(done.mail().getRecipients()).containsExactly(new MailAddress("user@example.invalid"));
         assertThat(log()).contains("m5: James did not take the outcome of its delivery")
                 .contains("it goes back into queue mailtls-outgoing whole");
+    }
+
+    @Test
+    void mailWhoseOutcomeJamesDidNotTakeGoesBackWithTheScheduleDelayNotAtOnce() throws Exception {
+        start();
+        AtomicBoolean refusedOnce = new AtomicBoolean();
+        // The deferred copy is refused once; putting the whole mail back is then accepted.
+        queue.refuse(mail -> mail.getAttribute(AttributeName.of("dev.mailtls.james.attempts")).isPresent()
+                && refusedOnce.compareAndSet(false, true));
+
+        mailet.service(mail("m7", "user@example.invalid"));
+
+        assertThat(queue.next().what()).isEqualTo("enqueue");
+        TestMailQueue.Event whole = queue.next();
+        assertThat(whole.what()).isEqualTo("enqueue");
+        assertThat(whole.delay()).as("not handed back at once, where it would circle").isEqualTo(Duration.ofMinutes(1));
+        assertThat(whole.mail().getRecipients()).containsExactly(new MailAddress("user@example.invalid"));
+        assertThat(attribute(whole.mail(), "dev.mailtls.james.attempts")).as("the attempt counts").isEqualTo(1);
+        assertThat((String) attribute(whole.mail(), "dev.mailtls.james.last-error"))
+                .startsWith("451 4.3.0 James did not take the outcome of the delivery: ");
+        assertThat(queue.next().what()).isEqualTo("done SUCCESS");
+        assertThat(log()).contains("m7: James did not take the outcome of its delivery")
+                .contains("whole, attempt=1, retry in 1m");
+    }
+
+    @Test
+    void destroyLetsADeliveryInFlightHandItsOutcomeToJames() throws Exception {
+        start();
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        // The deferred copy's hand-over waits until destroy() has stopped taking mail.
+        queue.refuse(mail -> {
+            if (mail.getAttribute(AttributeName.of("dev.mailtls.james.attempts")).isEmpty()) {
+                return false;
+            }
+            inFlight.countDown();
+            try {
+                release.await();
+                return false;
+            } catch (InterruptedException stopped) {
+                interrupted.set(true);
+                return true;
+            }
+        });
+        Handler releaseOnStop = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage().startsWith("mailtls: stopped taking mail from queue")) {
+                    release.countDown();
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(releaseOnStop);
+        try {
+            mailet.service(mail("m8", "user@example.invalid"));
+            assertThat(queue.next().what()).isEqualTo("enqueue");
+            inFlight.await();
+
+            mailet.destroy();
+            mailet = null;
+        } finally {
+            logger.removeHandler(releaseOnStop);
+            release.countDown();
+        }
+
+        assertThat(interrupted).as("the delivery thread was interrupted").isFalse();
+        List<String> events = queue.drain().stream().map(TestMailQueue.Event::what).toList();
+        assertThat(events).containsExactly("enqueue", "done SUCCESS", "close");
     }
 
     @Test

@@ -32,7 +32,12 @@ public final class ConnectionFailure {
     static final String NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
     /** Bounded: a hand-made exception can form a cause cycle, and this runs on the failure path. */
     private static final int MAX_CAUSE_DEPTH = 32;
-    private static final Pattern ERROR_REPLY = Pattern.compile("^[45]\\d\\d(?:[ -].*)?$", Pattern.DOTALL);
+    /**
+     * An error reply, but not 421: a server may answer any command (the greeting, EHLO) with 421
+     * when it shuts down or is overloaded (RFC 5321 3.8), which is no refusal of STARTTLS and, under
+     * {@code action=reject}, must not bounce a mail.
+     */
+    private static final Pattern ERROR_REPLY = Pattern.compile("^(?!421)[45]\\d\\d(?:[ -].*)?$", Pattern.DOTALL);
 
     private final Kind kind;
     private final VerificationOutcome outcome;

@@ -71,6 +71,16 @@ class ConnectionFailureTest {
     }
 
     @Test
+    void serviceNotAvailableBeforeTlsIsNoRefusalOfStarttls() {
+        // 421 to EHLO or STARTTLS: the server is going away; a temporary failure, never the policy's refusal
+        // (under action=reject that would bounce the mail).
+        ConnectionFailure failure = ConnectionFailure.of(new Exception("421 4.3.2 Service shutting down\n"), false);
+        assertThat(failure.kind()).isEqualTo(ConnectionFailure.Kind.OTHER);
+        assertThat(failure.refusal(DANE, PEER)).isNull();
+        assertThat(failure.tlsFailed()).isFalse();
+    }
+
+    @Test
     void failedHandshakeIsRefusedWhereTlsIsRequiredAndLeftToTheCallerAtLevelMay() {
         ConnectionFailure failure = ConnectionFailure.of(wrapped("Could not convert socket to TLS",
                 new SSLHandshakeException("Received fatal alert: handshake_failure")), true);
