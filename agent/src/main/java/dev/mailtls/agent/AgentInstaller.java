@@ -2,6 +2,7 @@ package dev.mailtls.agent;
 
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
+import dev.mailtls.agent.instrumentation.QueuedTransportInstrumentation;
 import dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation;
 import dev.mailtls.agent.instrumentation.SocketFetcherInstrumentation;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.loading.ClassInjector;
@@ -78,7 +80,12 @@ final class AgentInstaller {
                     @Override
                     public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
                             ClassLoader loader, JavaModule module, java.security.ProtectionDomain domain) {
-                        return builder.visit(SmtpTransportInstrumentation.advice().on(SmtpTransportInstrumentation.methods()));
+                        DynamicType.Builder<?> transport = builder
+                                .visit(SmtpTransportInstrumentation.advice().on(SmtpTransportInstrumentation.methods()));
+                        for (AsmVisitorWrapper queued : QueuedTransportInstrumentation.advice()) {
+                            transport = transport.visit(queued);
+                        }
+                        return transport;
                     }
                 })
                 .type(SocketFetcherInstrumentation.types())

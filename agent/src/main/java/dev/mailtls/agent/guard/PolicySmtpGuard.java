@@ -1,6 +1,8 @@
 package dev.mailtls.agent.guard;
 
 import dev.mailtls.agent.bootstrap.SmtpGuard;
+import dev.mailtls.agent.queue.AgentQueue;
+import dev.mailtls.agent.queue.NotQueuedException;
 import dev.mailtls.config.MailTlsConfig;
 import dev.mailtls.engine.ConnectionRequirement;
 import dev.mailtls.engine.PolicyEngine;
@@ -26,18 +28,30 @@ import javax.net.ssl.SSLSocketFactory;
  * enforces that requirement into every handshake, and translates refusals into SMTP-coded
  * exceptions. One log line per connection; every connection it governs gets {@code TCP_NODELAY}.
  * Thread-safe; the state of an attempt lives in a thread local from {@code protocolConnect}'s
- * start to its end and holds no application objects.
+ * start to its end and holds application objects for that span only.
+ *
+ * <p>With a durable queue ({@code mailtls.queue.dir}, see {@link AgentQueue}) a deferral on an
+ * application thread does not fail the connection: the transport is left connected with no
+ * socket and the messages sent on it are stored and retried. Rejections, audits, internal errors
+ * and failures that are not the policy's (a wrong password, a refused recipient) are unchanged.
  */
 public final class PolicySmtpGuard implements SmtpGuard {
     static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
     private static final String NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
 
     private final PolicyEngine engine;
+    /** Where deferred messages go; {@code null} without {@code mailtls.queue.dir}: a deferral fails the send. */
+    private final AgentQueue queue;
     private final ThreadLocal<ConnectionAttempt> current = new ThreadLocal<>();
     private final ApplicationClientKeys clientKeys = new ApplicationClientKeys();
 
     PolicySmtpGuard(PolicyEngine engine) {
+        this(engine, null);
+    }
+
+    PolicySmtpGuard(PolicyEngine engine, AgentQueue queue) {
         this.engine = engine;
+        this.queue = queue;
     }
 
     /**
@@ -47,18 +61,31 @@ public final class PolicySmtpGuard implements SmtpGuard {
      * @throws GeneralSecurityException if the trust store holds no usable certificate
      */
     public static PolicySmtpGuard forConfig(MailTlsConfig config) throws IOException, GeneralSecurityException {
-        return new PolicySmtpGuard(PolicyEngine.create(config));
+        return forConfig(config, null);
+    }
+
+    /** As {@link #forConfig(MailTlsConfig)}, with deferrals going into {@code queue} ({@code null}: none). */
+    public static PolicySmtpGuard forConfig(MailTlsConfig config, AgentQueue queue)
+            throws IOException, GeneralSecurityException {
+        return new PolicySmtpGuard(PolicyEngine.create(config), queue);
     }
 
     @Override
-    public int connectStarting(Object transport, Object session, String protocol, String host, int port) throws Exception {
+    public int connectStarting(Object transport, Object session, String protocol, String host, int port, String user,
+            String password) throws Exception {
         // protocolConnect's own defaults: no host means localhost, no port means the session's or the protocol's.
         String destination = host == null ? "localhost" : host;
         int effectivePort = port != -1 ? port : SessionPorts.configuredPort(session, protocol);
         ConnectionAttempt attempt;
         try {
+            if (queue != null) {
+                queue.connecting(transport, protocol, destination, effectivePort, user, password);
+            }
             PolicyMatch match = engine.match(destination);
-            attempt = new ConnectionAttempt(protocol, engine.forHost(match, destination, effectivePort));
+            // A user name without a password authenticates nothing: Service.connect puts the local
+            // user.name there when the application gives none.
+            attempt = new ConnectionAttempt(protocol, engine.forHost(match, destination, effectivePort), destination,
+                    effectivePort, password == null ? null : user, session);
         } catch (RuntimeException | LinkageError bug) {
             LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + destination, bug);
             throw SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
@@ -67,7 +94,17 @@ public final class PolicySmtpGuard implements SmtpGuard {
         ConnectionRequirement requirement = attempt.requirement;
         if (requirement.kind() == ConnectionRequirement.Kind.REFUSED) {
             if (!audit(requirement)) {
-                throw (Exception) refuse(transport, attempt, 5, requirement.reason(), null);
+                if (queueable(requirement) && (user == null || password == null)
+                        && SessionPorts.requiresAuth(session, protocol)) {
+                    // No decision yet: the library returns false before connecting, asks the
+                    // Authenticator and calls again with the password, which the queue must keep.
+                    return CREDENTIALS_FIRST;
+                }
+                Throwable refusal = refuse(transport, attempt, 5, requirement.reason(), null);
+                if (queued(transport, attempt)) {
+                    return QUEUED;
+                }
+                throw (Exception) refusal;
             }
             LOG.warning("mailtls: AUDIT: " + describe(attempt) + ": " + requirement.reason()
                     + "; connecting anyway with the best TLS available because action=audit");
@@ -117,7 +154,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
         }
         if (requirement.port() != port && requirement.match().policy().level().usesDane()) {
             // TLSA records are per port; the one dialled differs from the one decided on.
-            attempt = new ConnectionAttempt(attempt.protocol, engine.forHost(requirement.match(), attempt.host(), port));
+            attempt = attempt.with(engine.forHost(requirement.match(), attempt.host(), port));
             if (current.get() != null) {
                 current.set(attempt);
             }
@@ -149,7 +186,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
         ConnectionAttempt attempt = current.get();
         if (attempt == null) {
             String destination = host == null ? "localhost" : host;
-            attempt = new ConnectionAttempt("smtp", engine.forHost(engine.match(destination), destination, port));
+            attempt = ConnectionAttempt.ofSocket(engine.forHost(engine.match(destination), destination, port));
         }
         return attempt;
     }
@@ -162,7 +199,12 @@ public final class PolicySmtpGuard implements SmtpGuard {
             return thrown;
         }
         try {
-            return decide(transport, attempt, thrown, socket);
+            Throwable outcome = decide(transport, attempt, thrown, socket);
+            if (outcome != null && outcome == attempt.deferral && queued(transport, attempt)) {
+                // The socket is closed already; the advice leaves the transport connected without one.
+                return null;
+            }
+            return outcome;
         } catch (RuntimeException | LinkageError bug) {
             // An error of our own must not let a connection through, nor reach the application as a bare RuntimeException.
             LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + attempt.host(), bug);
@@ -255,7 +297,71 @@ public final class PolicySmtpGuard implements SmtpGuard {
     private Throwable refuse(Object transport, ConnectionAttempt attempt, int detail, String what, Throwable cause) {
         LOG.warning("mailtls: " + describe(attempt) + " refused: " + what + "; " + attempt.requirement + " action="
                 + attempt.requirement.match().policy().action() + " (" + attempt.requirement.match().rule().key() + ")");
-        return SmtpPolicyFailure.forRule(transport, attempt.requirement.match().rule(), detail, what, cause);
+        Exception refusal = SmtpPolicyFailure.forRule(transport, attempt.requirement.match().rule(), detail, what, cause);
+        if (attempt.requirement.match().policy().action() == PolicyAction.DEFER) {
+            attempt.deferral = refusal;
+        }
+        return refusal;
+    }
+
+    /** Whether a deferral under {@code requirement} goes into the queue: {@code action=defer}, on an application thread. */
+    private boolean queueable(ConnectionRequirement requirement) {
+        return queue != null && requirement.match().policy().action() == PolicyAction.DEFER && queue.takesDeferrals();
+    }
+
+    /**
+     * Hands the attempt's deferral to the queue, if it takes it: the transport is then queued. If
+     * the queue cannot, the application gets the deferral itself, as without a queue.
+     */
+    private boolean queued(Object transport, ConnectionAttempt attempt) {
+        if (attempt.deferral == null || attempt.host == null || !queueable(attempt.requirement)) {
+            return false;
+        }
+        try {
+            queue.deferred(transport, attempt.session, attempt.protocol, attempt.host, attempt.port, attempt.user,
+                    attempt.deferral.getMessage());
+            return true;
+        } catch (RuntimeException | LinkageError failed) {
+            LOG.log(Level.SEVERE, "mailtls: " + describe(attempt) + ": cannot queue the deferred connection; the"
+                    + " application gets the deferral", failed);
+            return false;
+        }
+    }
+
+    @Override
+    public boolean isQueued(Object transport) {
+        return queue != null && queue.isQueued(transport);
+    }
+
+    @Override
+    public boolean sendMessage(Object transport, Object session, Object message, Object addresses) throws Exception {
+        if (queue == null) {
+            return false;
+        }
+        Throwable bug;
+        try {
+            return queue.send(transport, session, message, addresses);
+        } catch (NotQueuedException notQueued) {
+            throw SmtpPolicyFailure.create(transport, 454, notQueued.getMessage(), notQueued.getCause());
+        } catch (RuntimeException | LinkageError unexpected) {
+            bug = unexpected;
+        } catch (Exception refused) {
+            if (SmtpPolicyFailure.isMessagingException(refused)) {
+                // What the library itself refuses (no recipients, a failing message body), as it would.
+                throw refused;
+            }
+            bug = refused;
+        }
+        LOG.log(Level.SEVERE, "mailtls: internal error queueing a message", bug);
+        throw SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
+                + "); message not queued, see the application's log", bug);
+    }
+
+    @Override
+    public void closing(Object transport) {
+        if (queue != null) {
+            queue.closing(transport);
+        }
     }
 
     private static String describe(ConnectionAttempt attempt) {

@@ -56,6 +56,16 @@ final class SmtpPolicyFailure {
         return messagingException(transport, text, cause);
     }
 
+    /** Whether {@code thrown} is a mail API's {@code MessagingException} (javax or jakarta), which applications handle. */
+    static boolean isMessagingException(Throwable thrown) {
+        for (Class<?> type = thrown.getClass(); type != null; type = type.getSuperclass()) {
+            if (type.getName().endsWith(".mail.MessagingException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The API's plain {@code MessagingException}, found beside {@code Service} in the transport's hierarchy. */
     private static Exception messagingException(Object transport, String text, Throwable cause) {
         try {

@@ -36,18 +36,18 @@ class PolicySmtpGuardTest {
         PolicySmtpGuard guard = guard("mailtls.policy.none.example", "none", "mailtls.policy.may.example", "may",
                 "mailtls.policy.audit.example", "verify action=audit");
 
-        assertThat(guard.connectStarting(transport, null, "smtp", "none.example", 25)).isEqualTo(SmtpGuard.STARTTLS_OFF);
-        assertThat(guard.connectStarting(transport, null, "smtp", "may.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
-        assertThat(guard.connectStarting(transport, null, "smtp", "audit.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
-        assertThat(guard.connectStarting(transport, null, "smtp", "anything.example", 25)).isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
-        assertThat(guard.connectStarting(transport, null, "smtp", null, -1)).as("null host is localhost")
+        assertThat(guard.connectStarting(transport, null, "smtp", "none.example", 25, null, null)).isEqualTo(SmtpGuard.STARTTLS_OFF);
+        assertThat(guard.connectStarting(transport, null, "smtp", "may.example", 25, null, null)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(guard.connectStarting(transport, null, "smtp", "audit.example", 25, null, null)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(guard.connectStarting(transport, null, "smtp", "anything.example", 25, null, null)).isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
+        assertThat(guard.connectStarting(transport, null, "smtp", null, -1, null, null)).as("null host is localhost")
                 .isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
     }
 
     @Test
     void missingStartTlsBecomesATemporary454WithTheGoverningSetting() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         Throwable thrown = guard.connectFinished(transport,
                 new MessagingException("STARTTLS is required but host does not support STARTTLS"), null);
@@ -61,7 +61,7 @@ class PolicySmtpGuardTest {
     @Test
     void rejectActionGivesAPermanent554() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.policy.mx.example", "encrypt action=reject");
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         Throwable thrown = guard.connectFinished(transport,
                 new MessagingException("STARTTLS is required but host does not support STARTTLS"), null);
@@ -73,7 +73,7 @@ class PolicySmtpGuardTest {
     @Test
     void failedHandshakeBecomesA4_7_5() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
         MessagingException library = new MessagingException("Could not convert socket to TLS",
                 new SSLHandshakeException("no cipher suites in common"));
 
@@ -86,7 +86,7 @@ class PolicySmtpGuardTest {
     @Test
     void serverRefusingStartTlsIsAPolicyFailure() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         Throwable thrown = guard.connectFinished(transport, new MessagingException("454 4.7.0 TLS not available due to local problem"), null);
 
@@ -96,7 +96,7 @@ class PolicySmtpGuardTest {
     @Test
     void failuresThatAreNotPolicyDecisionsReachTheApplicationUnchanged() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
         MessagingException refused = new MessagingException("Couldn't connect to host", new IOException("Connection refused"));
 
         assertThat(guard.connectFinished(transport, refused, null)).isSameAs(refused);
@@ -105,7 +105,7 @@ class PolicySmtpGuardTest {
     @Test
     void plaintextSuccessUnderARequiringLevelIsTurnedIntoARefusal() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         Throwable thrown = guard.connectFinished(transport, null, new java.net.Socket());
 
@@ -115,7 +115,7 @@ class PolicySmtpGuardTest {
     @Test
     void connectThatAsksTheAuthenticatorFirstIsNoDecisionYet() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         // protocolConnect returned false without connecting (no socket, nothing thrown): JavaMail
         // asks the Authenticator and calls protocolConnect again.
@@ -125,7 +125,7 @@ class PolicySmtpGuardTest {
     @Test
     void tlsThatOurTrustManagerDidNotVerifyIsRefusedWhereAuthenticationIsRequired() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.level", "verify");
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
         // An SSLSocket from elsewhere (e.g. handed over by the application): its session holds no outcome of ours.
         java.net.Socket foreign = javax.net.ssl.SSLSocketFactory.getDefault().createSocket();
 
@@ -139,7 +139,7 @@ class PolicySmtpGuardTest {
     @Test
     void plaintextUnderMayIsAccepted() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.level", "may");
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         assertThat(guard.connectFinished(transport, null, new java.net.Socket())).isNull();
     }
@@ -149,7 +149,7 @@ class PolicySmtpGuardTest {
         PolicySmtpGuard guard = guard("mailtls.level", "may");
         try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
                 java.net.Socket socket = new java.net.Socket(server.getInetAddress(), server.getLocalPort())) {
-            guard.connectStarting(transport, null, "smtp", "mx.example", server.getLocalPort());
+            guard.connectStarting(transport, null, "smtp", "mx.example", server.getLocalPort(), null, null);
 
             assertThat(guard.connectFinished(transport, null, socket)).isNull();
             assertThat(socket.getTcpNoDelay()).isTrue();
@@ -170,7 +170,7 @@ class PolicySmtpGuardTest {
 
     /** The socket factory the guard gives the library for the STARTTLS handshake of a new connection to {@code host}. */
     private Object handshakeFactory(PolicySmtpGuard guard, String host) throws Exception {
-        guard.connectStarting(transport, null, "smtp", host, 25);
+        guard.connectStarting(transport, null, "smtp", host, 25, null, null);
         Properties props = guard.startTlsProperties(new Properties(), "mail.smtp", host, 25);
         return props.get("mail.smtp.ssl.socketFactory");
     }
@@ -187,7 +187,7 @@ class PolicySmtpGuardTest {
     void blockingGuardRefusesBeforeAnyConnection() {
         BlockingSmtpGuard guard = new BlockingSmtpGuard("mailtls.properties:3: unknown key");
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.connectStarting(transport, null, "smtp", "mx.example", 25))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null))
                 .isInstanceOf(SMTPSendFailedException.class)
                 .hasMessageStartingWith("454 4.7.5 MailTLS Guard blocks SMTP sending: its configuration is unusable (mailtls.properties:3: unknown key)");
     }
