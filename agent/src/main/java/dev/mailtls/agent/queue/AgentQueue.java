@@ -13,6 +13,7 @@ import dev.mailtls.queue.QueueWorker;
 import dev.mailtls.queue.QueuedMessage;
 import dev.mailtls.queue.SmtpDestination;
 import java.io.Closeable;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -191,10 +192,15 @@ public final class AgentQueue implements Closeable {
 
         @Override
         public void writeTo(OutputStream out) throws Exception {
+            StoreStream store = new StoreStream(out);
             try {
-                library.writeMessage(message, out);
+                library.writeMessage(message, store);
             } catch (Exception failed) {
-                failure = failed;
+                // The library passes the queue's own write errors (disk full) through its writeTo;
+                // those are the queue's failure, to be reported as "not queued", not the message's.
+                if (!store.causedBy(failed)) {
+                    failure = failed;
+                }
                 throw failed;
             }
         }
@@ -205,6 +211,55 @@ public final class AgentQueue implements Closeable {
                 return library.apiException("MessagingException", "IOException while sending message", failure);
             }
             return failure;
+        }
+    }
+
+    /** The queue's output stream, remembering the write errors that are the store's own. */
+    static final class StoreStream extends FilterOutputStream {
+        private IOException storeFailure;
+
+        StoreStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException failed) {
+                storeFailure = failed;
+                throw failed;
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            try {
+                out.write(bytes, offset, length);
+            } catch (IOException failed) {
+                storeFailure = failed;
+                throw failed;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException failed) {
+                storeFailure = failed;
+                throw failed;
+            }
+        }
+
+        /** Whether {@code failure} is, or was caused by, a write error of the store. */
+        boolean causedBy(Throwable failure) {
+            for (Throwable cause = failure; cause != null && storeFailure != null; cause = cause.getCause()) {
+                if (cause == storeFailure) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
