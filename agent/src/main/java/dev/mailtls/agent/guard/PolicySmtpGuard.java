@@ -229,8 +229,8 @@ public final class PolicySmtpGuard implements SmtpGuard {
             if (!tls && requirement.kind().tlsRequired() && !audit(requirement)) {
                 // Defence in depth: requireStartTLS should have stopped this already.
                 close(socket);
-                return refuse(transport, attempt, RefusalReply.TLS_NOT_AVAILABLE, "TLS is required, but the connection to " + attempt.host()
-                        + " is in plaintext", null);
+                return refuse(transport, attempt, RefusalReply.TLS_NOT_AVAILABLE,
+                        "TLS is required, but the connection to " + attempt.host() + " is in plaintext", null);
             }
             if (tls && requirement.kind().authenticates() && !audit(requirement)) {
                 // Only our trust manager records an outcome: TLS made by anything else (a socket the
@@ -238,8 +238,9 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 VerificationOutcome outcome = VerificationOutcome.of(((SSLSocket) socket).getSession());
                 if (outcome == null || !outcome.isAuthenticated()) {
                     close(socket);
-                    return refuse(transport, attempt, RefusalReply.NOT_VERIFIED, "Server certificate not verified: the TLS connection to "
-                            + attempt.host() + " was not made by MailTLS Guard's trust manager"
+                    return refuse(transport, attempt, RefusalReply.NOT_VERIFIED,
+                            "Server certificate not verified: the TLS connection to " + attempt.host()
+                            + " was not made by MailTLS Guard's trust manager"
                             + (outcome == null ? "" : " (" + outcome.failureMessage() + ")"), null);
                 }
             }
@@ -258,7 +259,8 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 && requirement.kind() == ConnectionRequirement.Kind.MAY) {
             // Unlike Postfix, which retries in plaintext, the agent cannot redo the application's
             // connection: at level may a failed handshake is refused like at the requiring levels.
-            refusal = RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED, failure.describe(attempt.host()));
+            refusal = RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED,
+                    failure.describe(attempt.host()));
         } else {
             refusal = failure.refusal(requirement, attempt.host());
         }
