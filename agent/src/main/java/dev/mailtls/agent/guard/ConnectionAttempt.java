@@ -20,6 +20,8 @@ final class ConnectionAttempt {
     final int port;
     final String user;
     final Object session;
+    /** Set when the library asked for the TLS handshake: STARTTLS was accepted, or TLS starts on connect. */
+    volatile boolean tlsStarted;
     /** Set when MailTLS Guard itself could not set up the handshake: why, in operator terms. */
     volatile String setupFailure;
     /** The policy's deferral of this attempt ({@code action=defer}), once there is one. */

@@ -4,9 +4,11 @@ import dev.mailtls.agent.bootstrap.SmtpGuard;
 import dev.mailtls.agent.queue.AgentQueue;
 import dev.mailtls.agent.queue.NotQueuedException;
 import dev.mailtls.config.MailTlsConfig;
+import dev.mailtls.engine.ConnectionFailure;
 import dev.mailtls.engine.ConnectionRequirement;
+import dev.mailtls.engine.ConnectionTrust;
 import dev.mailtls.engine.PolicyEngine;
-import dev.mailtls.log.TlsSummary;
+import dev.mailtls.engine.RefusalReply;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.PolicyMatch;
 import dev.mailtls.tls.ClientTlsContext;
@@ -17,7 +19,6 @@ import java.security.GeneralSecurityException;
 import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -37,7 +38,6 @@ import javax.net.ssl.SSLSocketFactory;
  */
 public final class PolicySmtpGuard implements SmtpGuard {
     static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
-    private static final String NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
 
     private final PolicyEngine engine;
     /** Where deferred messages go; {@code null} without {@code mailtls.queue.dir}: a deferral fails the send. */
@@ -100,7 +100,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
                     // Authenticator and calls again with the password, which the queue must keep.
                     return CREDENTIALS_FIRST;
                 }
-                Throwable refusal = refuse(transport, attempt, 5, requirement.reason(), null);
+                Throwable refusal = refuse(transport, attempt, RefusalReply.NOT_VERIFIED, requirement.reason(), null);
                 if (queued(transport, attempt)) {
                     return QUEUED;
                 }
@@ -159,6 +159,8 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 current.set(attempt);
             }
         }
+        // STARTTLS was accepted, or TLS starts on connect: an error reply from now on refuses no STARTTLS.
+        attempt.tlsStarted = true;
         try {
             if (attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED && !audit(attempt.requirement)) {
                 throw new IOException(attempt.requirement.reason());
@@ -227,8 +229,8 @@ public final class PolicySmtpGuard implements SmtpGuard {
             if (!tls && requirement.kind().tlsRequired() && !audit(requirement)) {
                 // Defence in depth: requireStartTLS should have stopped this already.
                 close(socket);
-                return refuse(transport, attempt, 4, "TLS is required, but the connection to " + attempt.host()
-                        + " is in plaintext", null);
+                return refuse(transport, attempt, RefusalReply.TLS_NOT_AVAILABLE,
+                        "TLS is required, but the connection to " + attempt.host() + " is in plaintext", null);
             }
             if (tls && requirement.kind().authenticates() && !audit(requirement)) {
                 // Only our trust manager records an outcome: TLS made by anything else (a socket the
@@ -236,8 +238,9 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 VerificationOutcome outcome = VerificationOutcome.of(((SSLSocket) socket).getSession());
                 if (outcome == null || !outcome.isAuthenticated()) {
                     close(socket);
-                    return refuse(transport, attempt, 5, "Server certificate not verified: the TLS connection to "
-                            + attempt.host() + " was not made by MailTLS Guard's trust manager"
+                    return refuse(transport, attempt, RefusalReply.NOT_VERIFIED,
+                            "Server certificate not verified: the TLS connection to " + attempt.host()
+                            + " was not made by MailTLS Guard's trust manager"
                             + (outcome == null ? "" : " (" + outcome.failureMessage() + ")"), null);
                 }
             }
@@ -248,28 +251,45 @@ public final class PolicySmtpGuard implements SmtpGuard {
             logEstablished(attempt, socket, tls);
             return null;
         }
-        VerificationOutcome failed = VerificationOutcome.fromFailure(thrown);
-        if (failed != null) {
-            return refuse(transport, attempt, 5, "Server certificate not verified: " + failed.failureMessage(), thrown);
+        ConnectionFailure failure = ConnectionFailure.of(thrown, !startTlsMayHaveBeenRefused(transport, attempt));
+        RefusalReply refusal;
+        if (failure.kind() != ConnectionFailure.Kind.CERTIFICATE_NOT_VERIFIED && attempt.setupFailure != null) {
+            refusal = RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED, attempt.setupFailure);
+        } else if (failure.kind() == ConnectionFailure.Kind.HANDSHAKE_FAILED
+                && requirement.kind() == ConnectionRequirement.Kind.MAY) {
+            // Unlike Postfix, which retries in plaintext, the agent cannot redo the application's
+            // connection: at level may a failed handshake is refused like at the requiring levels.
+            refusal = RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED,
+                    failure.describe(attempt.host()));
+        } else {
+            refusal = failure.refusal(requirement, attempt.host());
         }
-        if (attempt.setupFailure != null) {
-            return refuse(transport, attempt, 5, attempt.setupFailure, thrown);
+        // No refusal: not a policy matter (connection refused, authentication failed, ...), the application's as is.
+        return refusal == null ? thrown : refuse(transport, attempt, refusal, thrown);
+    }
+
+    /**
+     * Whether an error reply that ended the attempt may be the server's answer to STARTTLS: only
+     * if STARTTLS was on, the server offered it, and no TLS socket was made for the attempt yet.
+     * Otherwise the reply refused something else (HELO, AUTH in plaintext under {@code may} or
+     * {@code action=audit}, AUTH after TLS), which is the application's business, not the policy's.
+     */
+    private static boolean startTlsMayHaveBeenRefused(Object transport, ConnectionAttempt attempt) {
+        return !attempt.tlsStarted && startTlsMode(attempt.requirement) != STARTTLS_OFF && startTlsOffered(transport);
+    }
+
+    /**
+     * Whether the server's last EHLO offered STARTTLS, from the transport's public {@code
+     * supportsExtension} (in every supported library; it keeps the EHLO reply after the connection
+     * closed). If it cannot be asked: offered, so that a refused STARTTLS is not taken for anything else.
+     */
+    private static boolean startTlsOffered(Object transport) {
+        try {
+            return Boolean.TRUE.equals(transport.getClass().getMethod("supportsExtension", String.class)
+                    .invoke(transport, "STARTTLS"));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError unavailable) {
+            return true;
         }
-        if (NO_STARTTLS.equals(thrown.getMessage())) {
-            return refuse(transport, attempt, 4, "TLS is required, but was not offered by host " + attempt.host(), thrown);
-        }
-        SSLException handshake = find(thrown, SSLException.class);
-        if (handshake != null && requirement.kind() != ConnectionRequirement.Kind.NONE) {
-            return refuse(transport, attempt, 5, "TLS handshake with " + attempt.host() + " failed: " + handshake.getMessage(),
-                    thrown);
-        }
-        String message = thrown.getMessage();
-        if (message != null && message.startsWith("454") && requirement.kind().tlsRequired()) {
-            return refuse(transport, attempt, 4, "TLS is required, but host " + attempt.host() + " refused to start TLS: "
-                    + message.trim(), thrown);
-        }
-        // Not a policy matter (connection refused, authentication failed, ...): the application's as is.
-        return thrown;
     }
 
     /**
@@ -294,10 +314,15 @@ public final class PolicySmtpGuard implements SmtpGuard {
         }
     }
 
+    /** @param detail {@link RefusalReply#TLS_NOT_AVAILABLE} or {@link RefusalReply#NOT_VERIFIED} */
     private Throwable refuse(Object transport, ConnectionAttempt attempt, int detail, String what, Throwable cause) {
-        LOG.warning("mailtls: " + describe(attempt) + " refused: " + what + "; " + attempt.requirement + " action="
+        return refuse(transport, attempt, RefusalReply.of(attempt.requirement.match().rule(), detail, what), cause);
+    }
+
+    private Throwable refuse(Object transport, ConnectionAttempt attempt, RefusalReply reply, Throwable cause) {
+        LOG.warning("mailtls: " + describe(attempt) + " refused: " + reply.what() + "; " + attempt.requirement + " action="
                 + attempt.requirement.match().policy().action() + " (" + attempt.requirement.match().rule().key() + ")");
-        Exception refusal = SmtpPolicyFailure.forRule(transport, attempt.requirement.match().rule(), detail, what, cause);
+        Exception refusal = SmtpPolicyFailure.forRefusal(transport, reply, cause);
         if (attempt.requirement.match().policy().action() == PolicyAction.DEFER) {
             attempt.deferral = refusal;
         }
@@ -375,12 +400,8 @@ public final class PolicySmtpGuard implements SmtpGuard {
         if (tls) {
             SSLSocket ssl = (SSLSocket) socket;
             VerificationOutcome outcome = VerificationOutcome.of(ssl.getSession());
-            TlsSummary.Builder summary = TlsSummary.builder().host(attempt.host()).address(address).port(port)
-                    .session(ssl.getSession()).reused(VerificationOutcome.isResumed(ssl));
-            if (outcome != null) {
-                summary.outcome(outcome);
-            }
-            String line = "mailtls: " + summary.build() + "; " + requirement;
+            String line = "mailtls: " + ConnectionTrust.summary(requirement, attempt.host(), address, port, ssl) + "; "
+                    + requirement;
             if (outcome != null && !outcome.isAuthenticated()) {
                 LOG.warning(line + "; AUDIT: " + outcome.failureMessage() + "; sending anyway because action=audit");
             } else {
@@ -407,16 +428,5 @@ public final class PolicySmtpGuard implements SmtpGuard {
         } catch (IOException | RuntimeException closeFailed) {
             LOG.log(Level.FINE, "mailtls: closing the refused connection failed", closeFailed);
         }
-    }
-
-    private static <T extends Throwable> T find(Throwable thrown, Class<T> type) {
-        Throwable cause = thrown;
-        // Bounded: a cause chain can loop.
-        for (int depth = 0; cause != null && depth < 20; depth++, cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return type.cast(cause);
-            }
-        }
-        return null;
     }
 }

@@ -31,6 +31,15 @@ class PolicySmtpGuardTest {
         return new PolicySmtpGuard(PolicyEngine.create(config));
     }
 
+    /** What the library's EHLO leaves behind when the server offers STARTTLS (kept after the connection fails). */
+    private void serverOffersStartTls() throws ReflectiveOperationException {
+        java.lang.reflect.Field extensions = SMTPTransport.class.getDeclaredField("extMap");
+        extensions.setAccessible(true);
+        java.util.Hashtable<String, String> offered = new java.util.Hashtable<>();
+        offered.put("STARTTLS", "");
+        extensions.set(transport, offered);
+    }
+
     @Test
     void startTlsModeFollowsTheLevel() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.policy.none.example", "none", "mailtls.policy.may.example", "may",
@@ -85,12 +94,78 @@ class PolicySmtpGuardTest {
 
     @Test
     void serverRefusingStartTlsIsAPolicyFailure() throws Exception {
+        serverOffersStartTls();
         PolicySmtpGuard guard = guard();
         guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         Throwable thrown = guard.connectFinished(transport, new MessagingException("454 4.7.0 TLS not available due to local problem"), null);
 
         assertThat(thrown.getMessage()).startsWith("454 4.7.4 TLS is required, but host mx.example refused to start TLS: 454 4.7.0");
+    }
+
+    @Test
+    void anyErrorReplyToStartTlsIsAPolicyFailureNotJust454() throws Exception {
+        serverOffersStartTls();
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
+
+        Throwable thrown = guard.connectFinished(transport, new MessagingException("554 5.7.3 TLS not available"), null);
+
+        assertThat(((SMTPSendFailedException) thrown).getReturnCode()).as("action=defer, whatever the server's code").isEqualTo(454);
+        assertThat(thrown.getMessage()).startsWith("454 4.7.4 TLS is required, but host mx.example refused to start TLS: 554 5.7.3");
+    }
+
+    @Test
+    void errorReplyAfterTheHandshakeWasSetUpIsNoRefusalOfStartTls() throws Exception {
+        serverOffersStartTls();
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, "user", "secret");
+        guard.startTlsProperties(new Properties(), "mail.smtp", "mx.example", 25);
+        MessagingException authFailed = new MessagingException("454 4.7.0 Temporary authentication failure");
+
+        assertThat(guard.connectFinished(transport, authFailed, null)).isSameAs(authFailed);
+    }
+
+    @Test
+    void errorReplyWhereStartTlsWasNotOfferedIsNoRefusalOfStartTls() throws Exception {
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
+        // EHLO failed, so no STARTTLS was offered; the library fell back to HELO, which failed too.
+        MessagingException heloRefused = new MessagingException("550 5.7.1 Client host rejected");
+
+        assertThat(guard.connectFinished(transport, heloRefused, null)).isSameAs(heloRefused);
+    }
+
+    @Test
+    void errorReplyInPlaintextUnderAuditWhereStartTlsWasNotOfferedIsTheApplications() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.action", "audit");
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, "user", "secret");
+        // The transport's EHLO offered no STARTTLS: the reply refused AUTH, not STARTTLS.
+        MessagingException authFailed = new MessagingException("535 5.7.8 Error: authentication failed");
+
+        assertThat(guard.connectFinished(transport, authFailed, null)).isSameAs(authFailed);
+    }
+
+    @Test
+    void failedHandshakeAtLevelMayIsRefusedBecauseTheAgentCannotRetryInPlaintext() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "may");
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
+        MessagingException library = new MessagingException("Could not convert socket to TLS",
+                new SSLHandshakeException("Received fatal alert: handshake_failure"));
+
+        assertThat(guard.connectFinished(transport, library, null).getMessage())
+                .startsWith("454 4.7.5 TLS handshake with mx.example failed: Received fatal alert: handshake_failure.")
+                .contains("policy \"may\"");
+    }
+
+    @Test
+    void failedHandshakeAtLevelNoneIsTheApplications() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "none");
+        guard.connectStarting(transport, null, "smtp", "mx.example", 465, null, null);
+        MessagingException library = new MessagingException("Could not connect to SMTP host",
+                new SSLHandshakeException("PKIX path building failed"));
+
+        assertThat(guard.connectFinished(transport, library, null)).isSameAs(library);
     }
 
     @Test
