@@ -70,7 +70,8 @@ class QueueDeliveryTest extends QueueBedTest {
 
         assertThat(arrived).containsOnlyKeys(accepted).allSatisfy((id, count) -> assertThat(count).isOne());
         assertThat(bed.mailboxes().messages(TestDomains.STARTTLS_STRIP)).allMatch(DeliveredMessage::arrivedOverTls);
-        assertThat(app.stderr()).contains("status=sent");
+        // Postfix has the message before the worker logs its 250: wait for the line, don't race it.
+        app.awaitLog("status=sent", Duration.ofMinutes(1));
         assertThat(app.finish()).isZero();
     }
 }
