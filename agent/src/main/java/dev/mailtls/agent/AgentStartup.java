@@ -1,6 +1,7 @@
 package dev.mailtls.agent;
 
 import dev.mailtls.agent.bootstrap.Hooks;
+import dev.mailtls.agent.bootstrap.SmtpGuard;
 import dev.mailtls.agent.guard.ApplicationClientKeys;
 import dev.mailtls.agent.guard.BlockingSmtpGuard;
 import dev.mailtls.agent.guard.PolicySmtpGuard;
@@ -18,42 +19,79 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * Starts the agent once the bridge is in the bootstrap class loader (see {@link AgentMain}, which
- * loads this class only then, by name). The order is fail-closed: a guard that blocks all SMTP
- * sending goes in first, then the configuration is read, and only a valid one replaces the
- * blocking guard; the mail classes are instrumented either way.
+ * The agent's start-up sequence, called by the launcher ({@code dev.mailtls.agent.launcher.AgentLauncher})
+ * in the agent's own class loader once the bridge is on the bootstrap search path. It is fail-closed
+ * and keeps the application's start-up short. Before {@code premain} returns, only two things
+ * happen: a guard that holds every SMTP connection until the policy is ready goes into the bridge
+ * ({@link StartingSmtpGuard}), and the mail classes are instrumented ({@link AgentInstaller}). Then,
+ * concurrently with the application's own start-up, one daemon thread makes the policy
+ * (configuration, trust store, DNS resolver), which replaces the holding guard, and another warms
+ * up what the first connection needs ({@link StartupWarmUp}). Only a valid configuration lets
+ * connections through; a broken one is reported on stderr and blocks them all with {@code 454 4.7.5}.
  */
-final class AgentStartup {
-    private static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
+public final class AgentStartup {
+    private static final String POLICY_THREAD = "mailtls-agent-start";
+    private static final String WARM_UP_THREAD = "mailtls-agent-warm-up";
 
     private AgentStartup() {
     }
 
-    /** Called reflectively by {@link AgentMain}; never throws. */
-    static void start(String arguments, Instrumentation instrumentation, boolean alreadyAttached) {
+    /** Called reflectively by the launcher; never throws. */
+    public static void start(final String arguments, Instrumentation instrumentation, boolean alreadyAttached) {
         try {
             ApplicationClientKeys.allowJdkAccess(instrumentation);
-            if (!alreadyAttached) {
-                Hooks.install(new BlockingSmtpGuard("the agent is still starting"));
-            }
-            Hooks.install(guard(arguments));
             if (alreadyAttached) {
-                LOG.info("mailtls: agent attached again: configuration reloaded, instrumentation kept");
-            } else {
-                AgentInstaller.instrument(instrumentation);
+                Hooks.install(guard(arguments));
+                log().info("mailtls: agent attached again: configuration reloaded, instrumentation kept");
+                return;
             }
+            final StartingSmtpGuard starting = new StartingSmtpGuard();
+            Hooks.install(starting);
+            final MailClassTransformer transformer = AgentInstaller.instrument(instrumentation);
+            daemon(POLICY_THREAD, new Runnable() {
+                @Override
+                public void run() {
+                    finish(arguments, starting);
+                }
+            });
+            daemon(WARM_UP_THREAD, new StartupWarmUp(transformer));
         } catch (Throwable failure) {
-            // Never into the host application; SMTP stays blocked (fail closed).
-            System.err.println("MailTLS Guard: failed to start: " + failure);
-            failure.printStackTrace();
-            try {
-                Hooks.install(new BlockingSmtpGuard("the agent failed to start: " + failure));
-            } catch (Throwable alsoFailed) {
-                System.err.println("MailTLS Guard: could not even block SMTP sending: " + alsoFailed);
-            }
+            failed(failure);
         }
     }
-    private static dev.mailtls.agent.bootstrap.SmtpGuard guard(String text) {
+
+    private static void daemon(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** On the policy thread: the policy, which then replaces the holding guard and releases waiting connections. */
+    private static void finish(String arguments, StartingSmtpGuard starting) {
+        SmtpGuard guard;
+        try {
+            guard = guard(arguments);
+        } catch (Throwable failure) {
+            guard = failed(failure);
+        }
+        Hooks.install(guard);
+        starting.complete(guard);
+    }
+
+    /** Never into the host application; SMTP stays blocked (fail closed). */
+    private static SmtpGuard failed(Throwable failure) {
+        System.err.println("MailTLS Guard: failed to start: " + failure);
+        failure.printStackTrace();
+        SmtpGuard blocking = new BlockingSmtpGuard("the agent failed to start: " + failure);
+        try {
+            Hooks.install(blocking);
+        } catch (Throwable alsoFailed) {
+            System.err.println("MailTLS Guard: could not even block SMTP sending: " + alsoFailed);
+        }
+        return blocking;
+    }
+
+    private static SmtpGuard guard(String text) {
         AgentArguments arguments;
         try {
             arguments = AgentArguments.parse(text);
@@ -78,7 +116,7 @@ final class AgentStartup {
             System.err.println("MailTLS Guard: all SMTP sending is blocked (454 4.7.5) until the configuration is fixed.");
             return new BlockingSmtpGuard(invalid.problems().get(0) + (invalid.problems().size() > 1 ? " and more" : ""));
         }
-        LOG.info("mailtls: MailTLS Guard enforcing " + location + ": default " + config.policies().defaultRule().policy()
+        log().info("mailtls: MailTLS Guard enforcing " + location + ": default " + config.policies().defaultRule().policy()
                 + ", " + (config.policies().rules().size() - 1) + " destination rules");
         AgentQueue queue;
         try {
@@ -100,5 +138,10 @@ final class AgentStartup {
         System.err.println("MailTLS Guard: configuration error: " + reason);
         System.err.println("MailTLS Guard: all SMTP sending is blocked (454 4.7.5) until the configuration is fixed.");
         return new BlockingSmtpGuard(reason);
+    }
+
+    /** Looked up when needed: java.util.logging is not started before the application's main. */
+    private static Logger log() {
+        return Logger.getLogger("dev.mailtls.agent");
     }
 }

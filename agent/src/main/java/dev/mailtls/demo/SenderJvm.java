@@ -59,9 +59,14 @@ final class SenderJvm {
                     Path target = libFolder.resolve(name.substring(NESTED_JARS.length()));
                     copy(jar, entry, target);
                     classPath.add(target.toString());
-                } else if (name.equals(appClass)) {
-                    copy(jar, entry, appFolder.resolve(appClass));
                 }
+            }
+        }
+        // Through the class loader: the agent jar keeps its classes where only the agent's own loader finds them.
+        try (InputStream in = SenderJvm.class.getClassLoader().getResourceAsStream(appClass)) {
+            if (in != null) {
+                Files.createDirectories(appFolder.resolve(appClass).getParent());
+                Files.copy(in, appFolder.resolve(appClass), StandardCopyOption.REPLACE_EXISTING);
             }
         }
         if (classPath.size() < 2 || !Files.exists(appFolder.resolve(appClass))) {

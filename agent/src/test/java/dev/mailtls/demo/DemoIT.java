@@ -2,7 +2,7 @@ package dev.mailtls.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailtls.cli.Main;
+import dev.mailtls.agent.launcher.AgentLauncher;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code mailtls demo} as a user runs it, in this JVM through the command line's entry point, on the
+ * {@code mailtls demo} as a user runs it, in this JVM through the jar's launcher, on the
  * packaged agent jar (Failsafe puts it on the class path in place of target/classes, see the
  * module's pom.xml): the demo forks the application's JVMs with that jar as their agent. One run;
  * each test checks one row of its table, or what it left behind.
@@ -34,11 +34,11 @@ class DemoIT {
     private static final Map<String, String[]> ROWS = new LinkedHashMap<>();
 
     @BeforeAll
-    static void runTheDemo() throws IOException {
+    static void runTheDemo() throws Throwable {
         tempFoldersBefore = demoTempFolders();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        exitCode = Main.run(List.of("demo"), new PrintStream(out, true, StandardCharsets.UTF_8),
+        exitCode = AgentLauncher.run(List.of("demo"), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         tempFoldersAfter = demoTempFolders();
         output = out.toString(StandardCharsets.UTF_8);
@@ -130,7 +130,7 @@ class DemoIT {
     @Test
     void agentJarCarriesTheApplicationsMailLibraryAsNestedJarsOnly() throws Exception {
         // The rest of the jar's shading rules are integration-tests' AgentJarTest.
-        Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jar = Path.of(AgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         assertThat(jar.getFileName()).hasToString("mailtls-agent.jar");
         try (JarFile agent = new JarFile(jar.toFile())) {
             List<String> entries = agent.stream().map(JarEntry::getName).toList();

@@ -6,8 +6,10 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import dev.mailtls.agent.bootstrap.Hooks;
 import dev.mailtls.agent.bootstrap.SmtpGuard;
 import java.net.Socket;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -22,9 +24,13 @@ public final class SmtpTransportInstrumentation {
     private SmtpTransportInstrumentation() {
     }
 
-    /** The transport classes, by name: the agent never loads the host's mail classes itself. */
-    public static ElementMatcher<TypeDescription> types() {
-        return named("com.sun.mail.smtp.SMTPTransport").or(named("org.eclipse.angus.mail.smtp.SMTPTransport"));
+    /**
+     * The transport classes, by name: the agent never loads the host's mail classes itself, and
+     * recognises them by name alone as the JVM loads them.
+     */
+    public static List<String> typeNames() {
+        return Collections.unmodifiableList(Arrays.asList("com.sun.mail.smtp.SMTPTransport",
+                "org.eclipse.angus.mail.smtp.SMTPTransport"));
     }
 
     public static Advice advice() {

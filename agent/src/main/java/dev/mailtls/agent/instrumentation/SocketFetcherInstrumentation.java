@@ -5,10 +5,12 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.mailtls.agent.bootstrap.Hooks;
 import java.net.Socket;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Properties;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -28,8 +30,10 @@ public final class SocketFetcherInstrumentation {
     private SocketFetcherInstrumentation() {
     }
 
-    public static ElementMatcher<TypeDescription> types() {
-        return named("com.sun.mail.util.SocketFetcher").or(named("org.eclipse.angus.mail.util.SocketFetcher"));
+    /** The socket classes, by name (see {@link SmtpTransportInstrumentation#typeNames()}). */
+    public static List<String> typeNames() {
+        return Collections.unmodifiableList(Arrays.asList("com.sun.mail.util.SocketFetcher",
+                "org.eclipse.angus.mail.util.SocketFetcher"));
     }
 
     public static ElementMatcher<MethodDescription> startTlsMethod() {

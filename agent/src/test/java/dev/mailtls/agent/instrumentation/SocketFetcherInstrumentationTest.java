@@ -14,6 +14,7 @@ import java.util.Properties;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.matcher.ElementMatchers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class SocketFetcherInstrumentationTest {
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .type(SocketFetcherInstrumentation.types())
+                .type(ElementMatchers.namedOneOf(SocketFetcherInstrumentation.typeNames().toArray(new String[0])))
                 .transform((builder, type, loader, module, domain) -> builder.visit(
                         SocketFetcherInstrumentation.getSocketAdvice().on(SocketFetcherInstrumentation.getSocketMethod())))
                 .installOn(instrumentation);

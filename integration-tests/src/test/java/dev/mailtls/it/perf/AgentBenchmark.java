@@ -21,7 +21,9 @@ import java.util.function.ToDoubleFunction;
  * two kinds of run alternate (ABBA) over several rounds, so drift of the machine hits both alike.
  *
  * <p>Measured per JVM: messages per second after a few unmeasured messages, the time from
- * launching the JVM to the first message accepted by Postfix, and VmRSS after the last message.
+ * launching the JVM to the first message accepted by Postfix, and VmRSS after the last message;
+ * beside the time to the first message, the processor time the JVM spent until then (all its
+ * threads), which tells how much work the agent adds whatever the load of a shared machine.
  * Printed: each run, then the medians and their ratios against the targets of the issue. A
  * program, not a test: timing has no place in the test suite. Run it as root, from
  * {@code integration-tests/} (see {@code docs/performance.md}):
@@ -93,9 +95,10 @@ public final class AgentBenchmark {
                 LoopSender.Run run = sender.run(withAgent ? agent : null, bed.hostsFile(), HOST, RECIPIENT, WARMUP_MESSAGES,
                         messages);
                 (withAgent ? with : without).add(run);
-                System.out.printf(Locale.ROOT, "round %d %-14s %7.1f messages/s  first message after %5d ms  VmRSS %6.1f MiB%s%n",
+                System.out.printf(Locale.ROOT, "round %d %-14s %7.1f messages/s  first message after %5d ms (%5d ms processor)"
+                        + "  VmRSS %6.1f MiB%s%n",
                         round + 1, withAgent ? "with agent" : "without agent", run.rate(), run.firstMessageMillis(),
-                        run.residentKib() / 1024.0, withAgent ? "  (TLS: " + run.established() + " full handshakes, "
+                        run.firstMessageCpuMillis(), run.residentKib() / 1024.0, withAgent ? "  (TLS: " + run.established() + " full handshakes, "
                                 + run.reused() + " resumed)" : "");
             }
         }
@@ -105,6 +108,8 @@ public final class AgentBenchmark {
         double rateWith = median(with, LoopSender.Run::rate);
         double firstWithout = median(without, LoopSender.Run::firstMessageMillis);
         double firstWith = median(with, LoopSender.Run::firstMessageMillis);
+        double cpuWithout = median(without, LoopSender.Run::firstMessageCpuMillis);
+        double cpuWith = median(with, LoopSender.Run::firstMessageCpuMillis);
         double rssWithout = median(without, run -> run.residentKib() / 1024.0);
         double rssWith = median(with, run -> run.residentKib() / 1024.0);
         System.out.println();
@@ -115,6 +120,8 @@ public final class AgentBenchmark {
         row("JVM launch to first message sent (ms)", firstWithout, firstWith,
                 String.format(Locale.ROOT, "%.2f x", firstWith / firstWithout), "≤ " + TARGET_FIRST_MESSAGE_RATIO + " x",
                 firstWith / firstWithout <= TARGET_FIRST_MESSAGE_RATIO);
+        System.out.printf(Locale.ROOT, "| processor time of the JVM up to the first message (ms) | %.1f | %.1f | %+.0f ms | - | - |%n",
+                cpuWithout, cpuWith, cpuWith - cpuWithout);
         row("VmRSS after sending (MiB)", rssWithout, rssWith, String.format(Locale.ROOT, "%+.1f MiB", rssWith - rssWithout),
                 "≤ +" + (int) TARGET_RESIDENT_MIB + " MiB", rssWith - rssWithout <= TARGET_RESIDENT_MIB);
     }

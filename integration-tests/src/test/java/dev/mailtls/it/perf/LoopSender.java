@@ -36,8 +36,9 @@ final class LoopSender {
 
             /**
              * Arguments: HOST PORT RECIPIENT WARMUP COUNT. Sends WARMUP + COUNT messages, each with
-             * Transport.send, and prints FIRST_SENT <epoch ms> after the first, RATE <messages/s> over
-             * the last COUNT, RSS_KB <VmRSS> after the last, and RESULT SENT (or RESULT FAILED ...).
+             * Transport.send, and prints FIRST_SENT <epoch ms> and FIRST_CPU_TICKS <processor time of
+             * all threads so far, in clock ticks> after the first, RATE <messages/s> over the last
+             * COUNT, RSS_KB <VmRSS> after the last, and RESULT SENT (or RESULT FAILED ...).
              */
             public class LoopSender {
                 public static void main(String[] args) throws Exception {
@@ -66,6 +67,7 @@ final class LoopSender {
                             Transport.send(message);
                             if (i == 0) {
                                 System.out.println("FIRST_SENT " + System.currentTimeMillis());
+                                System.out.println("FIRST_CPU_TICKS " + processorTicks());
                             }
                         }
                     } catch (MessagingException e) {
@@ -77,6 +79,19 @@ final class LoopSender {
                     System.out.println("RATE " + (count / seconds));
                     System.out.println("RSS_KB " + residentKib());
                     System.out.println("RESULT SENT");
+                }
+
+                /** utime + stime of /proc/self/stat: every thread of this JVM (JIT and GC included). */
+                private static long processorTicks() throws Exception {
+                    BufferedReader stat = new BufferedReader(new FileReader("/proc/self/stat"));
+                    try {
+                        String line = stat.readLine();
+                        // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+                        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+                        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    } finally {
+                        stat.close();
+                    }
                 }
 
                 private static long residentKib() throws Exception {
@@ -177,11 +192,18 @@ final class LoopSender {
      * @param rate messages per second over the measured messages
      * @param firstMessageMillis from just before the JVM was launched to the first message's
      *     {@code Transport.send} returning
+     * @param firstMessageCpuMillis processor time of the whole JVM (all its threads) until the first
+     *     message's {@code Transport.send} returned: unlike the elapsed time, it hardly depends on
+     *     what else the machine is doing
      * @param residentKib VmRSS after the last message
      * @param established TLS connections the agent logged as fully verified handshakes
      * @param reused TLS connections the agent logged as resumed sessions
      */
-    record Run(boolean withAgent, double rate, long firstMessageMillis, long residentKib, int established, int reused) {
+    record Run(boolean withAgent, double rate, long firstMessageMillis, long firstMessageCpuMillis, long residentKib,
+            int established, int reused) {
+        /** Linux's USER_HZ, the unit of /proc/PID/stat's times on every architecture the bed runs on. */
+        private static final int CLOCK_TICKS_PER_SECOND = 100;
+
         static Run parse(boolean withAgent, long launched, String stdout, String stderr, List<String> command, int exit) {
             String result = value(stdout, "RESULT ");
             if (!"SENT".equals(result)) {
@@ -192,7 +214,9 @@ final class LoopSender {
                 throw new IllegalStateException("the agent did not log a DANE-verified connection:\n" + stderr);
             }
             return new Run(withAgent, Double.parseDouble(value(stdout, "RATE ")),
-                    Long.parseLong(value(stdout, "FIRST_SENT ")) - launched, Long.parseLong(value(stdout, "RSS_KB ")),
+                    Long.parseLong(value(stdout, "FIRST_SENT ")) - launched,
+                    Long.parseLong(value(stdout, "FIRST_CPU_TICKS ")) * 1000 / CLOCK_TICKS_PER_SECOND,
+                    Long.parseLong(value(stdout, "RSS_KB ")),
                     count(stderr, "TLS connection established to "), count(stderr, "TLS connection reused to "));
         }
 

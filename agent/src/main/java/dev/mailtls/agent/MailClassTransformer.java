@@ -1,0 +1,90 @@
+package dev.mailtls.agent;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The agent's one {@link ClassFileTransformer}. The JVM hands it every class it loads; it recognises
+ * the few mail classes the agent changes by their name alone (one map lookup, nothing else for the
+ * host's other classes) and weaves their advice in with {@link AdviceWeaver}. A mail class that
+ * cannot be woven is logged as an error: SMTP connections through it are not governed.
+ */
+final class MailClassTransformer implements ClassFileTransformer {
+    private static final String LOGGER = "dev.mailtls.agent";
+
+    /** In the order registered, which is the order the first connection needs them. */
+    private final List<MailClassWeaving> registered;
+    /** By internal name ({@code com/sun/mail/smtp/SMTPTransport}), as the JVM passes it. */
+    private final Map<String, MailClassWeaving> weavings = new HashMap<String, MailClassWeaving>();
+
+    MailClassTransformer(List<MailClassWeaving> weavings) {
+        this.registered = new ArrayList<MailClassWeaving>(weavings);
+        for (MailClassWeaving weaving : weavings) {
+            for (String typeName : weaving.typeNames()) {
+                this.weavings.put(typeName.replace('.', '/'), weaving);
+            }
+        }
+    }
+
+    /**
+     * Registers this transformer, then retransforms the mail classes that are already loaded (the
+     * agent attached to a running JVM), so that they are woven like those that come later.
+     */
+    void installOn(Instrumentation instrumentation) {
+        instrumentation.addTransformer(this, true);
+        List<Class<?>> loaded = new ArrayList<Class<?>>();
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            if (weavings.containsKey(type.getName().replace('.', '/')) && instrumentation.isModifiableClass(type)) {
+                loaded.add(type);
+            }
+        }
+        for (Class<?> type : loaded) {
+            try {
+                instrumentation.retransformClasses(type);
+            } catch (Throwable failed) {
+                notGoverned(type.getName(), type.getClassLoader(), failed);
+            }
+        }
+    }
+
+    /**
+     * Makes every advice now, in the order the first connection needs them, and weaves it once
+     * into a class of the agent's own, rather than when the first mail class loads (on the
+     * application's thread, which would wait for it).
+     */
+    void warmUp() {
+        for (MailClassWeaving weaving : registered) {
+            AdviceWeaver.warmUp(weaving.visitor());
+        }
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
+            ProtectionDomain protectionDomain, byte[] classFile) {
+        MailClassWeaving weaving = className == null ? null : weavings.get(className);
+        if (weaving == null) {
+            return null;
+        }
+        String typeName = className.replace('/', '.');
+        try {
+            byte[] woven = AdviceWeaver.weave(loader, typeName, classFile, weaving.visitor());
+            Logger.getLogger(LOGGER).fine("mailtls: instrumented " + typeName + (classBeingRedefined != null ? " (retransformed)" : ""));
+            return woven;
+        } catch (Throwable failed) {
+            notGoverned(typeName, loader, failed);
+            return null;
+        }
+    }
+
+    private static void notGoverned(String typeName, ClassLoader loader, Throwable error) {
+        Logger.getLogger(LOGGER).log(Level.SEVERE, "mailtls: could not instrument " + typeName + " (class loader " + loader
+                + "): SMTP connections through it are NOT governed by the policy", error);
+    }
+}

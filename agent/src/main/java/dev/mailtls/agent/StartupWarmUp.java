@@ -1,0 +1,65 @@
+package dev.mailtls.agent;
+
+import java.nio.ByteBuffer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+
+/**
+ * Runs once, on a thread of its own while the application starts, the code that its first SMTP
+ * connection will need and that would otherwise load and run cold on the application's thread:
+ * Byte Buddy's weaving, which the first mail class waits for, then the JDK's TLS client. Only a
+ * head start: a step that fails is logged at {@code FINE} and skipped, and the connection then
+ * does (or fails, fail-closed, and reports) the same work itself. Nothing made here is used for a
+ * connection. No DNS: an extra lookup costs more processor time at start-up than it saves the
+ * first connection.
+ */
+final class StartupWarmUp implements Runnable {
+    private static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
+
+    private final MailClassTransformer transformer;
+
+    StartupWarmUp(MailClassTransformer transformer) {
+        this.transformer = transformer;
+    }
+
+    @Override
+    public void run() {
+        weaving();
+        tls();
+    }
+
+    /** Byte Buddy: makes every advice and weaves once, so that the first mail class loads quickly. */
+    private void weaving() {
+        try {
+            transformer.warmUp();
+        } catch (Throwable failure) {
+            skipped("weaving", failure);
+        }
+    }
+
+    /**
+     * The JDK's TLS client: a context that trusts nothing and has no key writes one ClientHello
+     * into a buffer (no connection), which loads and initialises what every handshake needs.
+     */
+    private static void tls() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[0], new TrustManager[0], null);
+            SSLEngine engine = context.createSSLEngine("warm-up.invalid", 25);
+            engine.setUseClientMode(true);
+            engine.beginHandshake();
+            engine.wrap(ByteBuffer.allocate(0), ByteBuffer.allocate(engine.getSession().getPacketBufferSize()));
+            engine.closeOutbound();
+        } catch (Throwable failure) {
+            skipped("TLS", failure);
+        }
+    }
+
+    private static void skipped(String step, Throwable failure) {
+        LOG.log(Level.FINE, "mailtls: start-up warm-up of " + step + " skipped", failure);
+    }
+}
