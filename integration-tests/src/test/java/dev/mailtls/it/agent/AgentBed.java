@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * the tests assert on (what arrived, what crossed the strip proxy in clear, how many connections
  * Postfix saw).
  */
-final class AgentBed {
+public final class AgentBed {
     /** Source address of the marker connection that closes a count of Postfix connections. */
     private static final String MARKER_ADDRESS = "127.0.0.9";
 
@@ -46,7 +46,8 @@ final class AgentBed {
         return "config=" + configFile(dir, lines);
     }
 
-    static Path configFile(Path dir, String... lines) {
+    /** Writes {@code dir/mailtls.properties}: the bed's DNS and CA, then {@code lines}; returns the file. */
+    public static Path configFile(Path dir, String... lines) {
         TestBed bed = bed();
         List<String> all = new ArrayList<>(List.of(
                 "mailtls.dns.servers = " + bed.properties().getProperty(BedProperties.RESOLVER),

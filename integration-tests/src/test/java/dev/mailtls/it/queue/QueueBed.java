@@ -2,7 +2,6 @@ package dev.mailtls.it.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailtls.it.bed.BedProperties;
 import dev.mailtls.it.bed.DeliveredMessage;
 import dev.mailtls.it.bed.ProxyConnection;
 import dev.mailtls.it.bed.TestBed;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,24 +33,6 @@ final class QueueBed {
 
     static TestBed bed() {
         return TestBed.shared();
-    }
-
-    /** Writes {@code dir/mailtls.properties}: the bed's DNS and CA, then {@code lines}; returns the file. */
-    static Path config(Path dir, String... lines) {
-        TestBed bed = bed();
-        List<String> all = new ArrayList<>(List.of(
-                "mailtls.dns.servers = " + bed.properties().getProperty(BedProperties.RESOLVER),
-                "mailtls.dns.dnssec = validate",
-                "mailtls.dns.trust-anchors = " + bed.properties().getProperty(BedProperties.TRUST_ANCHOR_DS_FILE),
-                "mailtls.tls.trust-store = " + bed.certificates().caFile()));
-        all.addAll(Arrays.asList(lines));
-        Path file = dir.resolve("mailtls.properties");
-        try {
-            Files.write(file, all);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
     }
 
     /**

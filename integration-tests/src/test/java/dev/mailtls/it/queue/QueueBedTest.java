@@ -1,5 +1,6 @@
 package dev.mailtls.it.queue;
 
+import dev.mailtls.it.agent.AgentBed;
 import dev.mailtls.it.agent.MailLibrary;
 import dev.mailtls.it.bed.StarttlsProxy;
 import dev.mailtls.it.bed.TestBed;
@@ -65,7 +66,7 @@ abstract class QueueBedTest {
         List<String> all = new ArrayList<>(List.of("mailtls.level = dane-only", "mailtls.queue.dir = " + queueDir(),
                 "mailtls.queue.retry = 1s"));
         all.addAll(List.of(lines));
-        return QueueBed.config(dir, all.toArray(new String[0]));
+        return AgentBed.configFile(dir, all.toArray(new String[0]));
     }
 
     /**
