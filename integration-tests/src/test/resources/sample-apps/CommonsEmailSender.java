@@ -5,15 +5,30 @@ import org.apache.commons.mail.SimpleEmail;
 
 public class CommonsEmailSender {
     /**
-     * Arguments: HOST PORT RECIPIENT SUBJECT STYLE [USER PASSWORD]. STYLE is starttls
-     * (setStartTLSEnabled: opportunistic STARTTLS on PORT) or ssl-on-connect (setSSLOnConnect:
-     * TLS from the first byte on PORT, through an SSL socket factory class on protocol smtp).
+     * Arguments: scenarios SUBJECT-PREFIX NAME,HOST,PORT,STYLE[,USER,PASSWORD]...: one message per
+     * scenario, to user@DOMAIN (HOST without its "mx.") with the subject SUBJECT-PREFIX-NAME. STYLE
+     * is starttls (setStartTLSEnabled: opportunistic STARTTLS on PORT) or ssl-on-connect
+     * (setSSLOnConnect: TLS from the first byte on PORT, through an SSL socket factory class on
+     * protocol smtp).
      */
     public static void main(String[] args) {
-        String port = args[1];
-        String style = args[4];
+        for (int i = 2; i < args.length; i++) {
+            String[] spec = args[i].split(",");
+            SampleOutput.begin(spec[0]);
+            try {
+                send(spec[1], spec[2], args[1] + "-" + spec[0], spec[3],
+                        spec.length > 5 ? spec[4] : null, spec.length > 5 ? spec[5] : null);
+                SampleOutput.sent(spec[0]);
+            } catch (EmailException e) {
+                SampleOutput.failed(spec[0], e);
+            }
+        }
+    }
+
+    private static void send(String host, String port, String subject, String style, String user, String password)
+            throws EmailException {
         SimpleEmail email = new SimpleEmail();
-        email.setHostName(args[0]);
+        email.setHostName(host);
         if (style.equals("starttls")) {
             email.setSmtpPort(Integer.parseInt(port));
             email.setStartTLSEnabled(true);
@@ -25,18 +40,13 @@ public class CommonsEmailSender {
         }
         email.setSocketConnectionTimeout(20000);
         email.setSocketTimeout(20000);
-        if (args.length > 6) {
-            email.setAuthentication(args[5], args[6]);
+        if (user != null) {
+            email.setAuthentication(user, password);
         }
-        try {
-            email.setFrom("sender@client.test");
-            email.addTo(args[2]);
-            email.setSubject(args[3]);
-            email.setMsg("A message from the MailTLS Guard integration tests, sent with Commons Email.\n");
-            email.send();
-            SampleOutput.sent();
-        } catch (EmailException e) {
-            SampleOutput.failed(e);
-        }
+        email.setFrom("sender@client.test");
+        email.addTo("user@" + host.substring("mx.".length()));
+        email.setSubject(subject);
+        email.setMsg("A message from the MailTLS Guard integration tests, sent with Commons Email.\n");
+        email.send();
     }
 }

@@ -1,7 +1,7 @@
 // A servlet of an ordinary web application that sends mail with the Jakarta Mail in its own
-// WEB-INF/lib, unaware of MailTLS Guard. GET /send?host=&port=&to=&subject= sends one message
-// with opportunistic STARTTLS. Output: see SampleOutput, plus one line "LOADER <class loader
-// class>" naming the loader of the mail classes.
+// WEB-INF/lib, unaware of MailTLS Guard. GET /send?scenario=&host=&port=&to=&subject= sends one
+// message with opportunistic STARTTLS. Output: see SampleOutput (one scenario per request), plus
+// one line "LOADER <class loader class>" naming the loader of the mail classes.
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -24,6 +24,8 @@ public class MailServlet extends HttpServlet {
         props.setProperty("mail.smtp.connectiontimeout", "20000");
         props.setProperty("mail.smtp.timeout", "20000");
         Session session = Session.getInstance(props);
+        String scenario = request.getParameter("scenario");
+        SampleOutput.begin(scenario);
         System.out.println("LOADER " + Transport.class.getClassLoader().getClass().getName());
         try {
             MimeMessage message = new MimeMessage(session);
@@ -32,9 +34,9 @@ public class MailServlet extends HttpServlet {
             message.setSubject(request.getParameter("subject"));
             message.setText("A message from the MailTLS Guard integration tests, sent from a Tomcat web application.\n");
             Transport.send(message);
-            SampleOutput.sent();
+            SampleOutput.sent(scenario);
         } catch (MessagingException e) {
-            SampleOutput.failed(e);
+            SampleOutput.failed(scenario, e);
         }
         response.setContentType("text/plain");
         response.getWriter().println("done");

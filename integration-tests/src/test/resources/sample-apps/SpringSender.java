@@ -8,38 +8,54 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
 
 public class SpringSender {
     /**
-     * Arguments: HOST PORT RECIPIENT SUBJECT STYLE [USER PASSWORD]. STYLE starttls: what a
-     * Spring Boot application gets from spring.mail.properties.mail.smtp.starttls.enable=true
-     * (opportunistic: STARTTLS when offered, plaintext otherwise).
+     * Arguments: scenarios SUBJECT-PREFIX NAME,HOST,PORT,STYLE[,USER,PASSWORD]...: one message per
+     * scenario, to user@DOMAIN (HOST without its "mx.") with the subject SUBJECT-PREFIX-NAME, each
+     * with a JavaMailSenderImpl of its own. STYLE starttls: what a Spring Boot application gets from
+     * spring.mail.properties.mail.smtp.starttls.enable=true (opportunistic: STARTTLS when
+     * offered, plaintext otherwise); smtps: implicit TLS (spring.mail.protocol=smtps).
      */
     public static void main(String[] args) {
-        String style = args[4];
-        if (!style.equals("starttls")) {
+        for (int i = 2; i < args.length; i++) {
+            String[] spec = args[i].split(",");
+            SampleOutput.begin(spec[0]);
+            try {
+                send(spec[1], Integer.parseInt(spec[2]), args[1] + "-" + spec[0], spec[3],
+                        spec.length > 5 ? spec[4] : null, spec.length > 5 ? spec[5] : null);
+                SampleOutput.sent(spec[0]);
+            } catch (MailException e) {
+                SampleOutput.failed(spec[0], e);
+            }
+        }
+    }
+
+    private static void send(String host, int port, String subject, String style, String user, String password) {
+        String protocol;
+        Properties props = new Properties();
+        if (style.equals("starttls")) {
+            protocol = "smtp";
+            props.setProperty("mail.smtp.starttls.enable", "true");
+        } else if (style.equals("smtps")) {
+            protocol = "smtps";
+        } else {
             throw new IllegalArgumentException("unknown style " + style);
         }
         JavaMailSenderImpl sender = new JavaMailSenderImpl();
-        sender.setHost(args[0]);
-        sender.setPort(Integer.parseInt(args[1]));
-        Properties props = new Properties();
-        props.setProperty("mail.smtp.starttls.enable", "true");
-        props.setProperty("mail.smtp.connectiontimeout", "20000");
-        props.setProperty("mail.smtp.timeout", "20000");
-        if (args.length > 6) {
-            sender.setUsername(args[5]);
-            sender.setPassword(args[6]);
-            props.setProperty("mail.smtp.auth", "true");
+        sender.setProtocol(protocol);
+        sender.setHost(host);
+        sender.setPort(port);
+        props.setProperty("mail." + protocol + ".connectiontimeout", "20000");
+        props.setProperty("mail." + protocol + ".timeout", "20000");
+        if (user != null) {
+            sender.setUsername(user);
+            sender.setPassword(password);
+            props.setProperty("mail." + protocol + ".auth", "true");
         }
         sender.setJavaMailProperties(props);
         SimpleMailMessage message = new SimpleMailMessage();
         message.setFrom("sender@client.test");
-        message.setTo(args[2]);
-        message.setSubject(args[3]);
+        message.setTo("user@" + host.substring("mx.".length()));
+        message.setSubject(subject);
         message.setText("A message from the MailTLS Guard integration tests, sent with Spring.\n");
-        try {
-            sender.send(message);
-            SampleOutput.sent();
-        } catch (MailException e) {
-            SampleOutput.failed(e);
-        }
+        sender.send(message);
     }
 }

@@ -1,9 +1,12 @@
 package dev.mailtls.agent;
 
+import dev.mailtls.agent.instrumentation.QueuedTransportInstrumentation;
 import dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation;
 import dev.mailtls.agent.instrumentation.SocketFetcherInstrumentation;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 
 /**
@@ -30,7 +33,10 @@ final class AgentInstaller {
                 new MailClassWeaving(SmtpTransportInstrumentation.typeNames()) {
                     @Override
                     AsmVisitorWrapper advice() {
-                        return SmtpTransportInstrumentation.advice().on(SmtpTransportInstrumentation.methods());
+                        List<AsmVisitorWrapper> transport = new ArrayList<>();
+                        transport.add(SmtpTransportInstrumentation.advice().on(SmtpTransportInstrumentation.methods()));
+                        transport.addAll(Arrays.asList(QueuedTransportInstrumentation.advice()));
+                        return new AsmVisitorWrapper.Compound(transport);
                     }
                 },
                 new MailClassWeaving(SocketFetcherInstrumentation.typeNames()) {

@@ -2,12 +2,15 @@ package dev.mailtls.agent;
 
 import dev.mailtls.agent.bootstrap.Hooks;
 import dev.mailtls.agent.bootstrap.SmtpGuard;
+import dev.mailtls.agent.guard.ApplicationClientKeys;
 import dev.mailtls.agent.guard.BlockingSmtpGuard;
 import dev.mailtls.agent.guard.PolicySmtpGuard;
+import dev.mailtls.agent.queue.AgentQueue;
 import dev.mailtls.config.ConfigException;
 import dev.mailtls.config.ConfigLoader;
 import dev.mailtls.config.ConfigLocation;
 import dev.mailtls.config.MailTlsConfig;
+import dev.mailtls.queue.QueueException;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.security.GeneralSecurityException;
@@ -36,6 +39,7 @@ public final class AgentStartup {
     /** Called reflectively by the launcher; never throws. */
     public static void start(final String arguments, Instrumentation instrumentation, boolean alreadyAttached) {
         try {
+            ApplicationClientKeys.allowJdkAccess(instrumentation);
             if (alreadyAttached) {
                 Hooks.install(guard(arguments));
                 log().info("mailtls: agent attached again: configuration reloaded, instrumentation kept");
@@ -114,9 +118,18 @@ public final class AgentStartup {
         }
         log().info("mailtls: MailTLS Guard enforcing " + location + ": default " + config.policies().defaultRule().policy()
                 + ", " + (config.policies().rules().size() - 1) + " destination rules");
+        AgentQueue queue;
         try {
-            return PolicySmtpGuard.forConfig(config);
+            queue = AgentQueue.start(config);
+        } catch (QueueException unusable) {
+            return blocked(unusable.getMessage());
+        }
+        try {
+            return PolicySmtpGuard.forConfig(config, queue);
         } catch (IOException | GeneralSecurityException unusable) {
+            if (queue != null) {
+                queue.close();
+            }
             return blocked("the trust store of " + config.tls().trustStorePath() + " is unusable: " + unusable.getMessage());
         }
     }

@@ -48,8 +48,9 @@ final class StartingSmtpGuard implements SmtpGuard {
     }
 
     @Override
-    public int connectStarting(Object transport, Object session, String protocol, String host, int port) throws Exception {
-        return policy().connectStarting(transport, session, protocol, host, port);
+    public int connectStarting(Object transport, Object session, String protocol, String host, int port, String user,
+            String password) throws Exception {
+        return policy().connectStarting(transport, session, protocol, host, port, user, password);
     }
 
     @Override
@@ -68,5 +69,26 @@ final class StartingSmtpGuard implements SmtpGuard {
         // Not ready yet means connectStarting failed already (it waits); nothing to translate then.
         SmtpGuard current = policy;
         return current == null ? thrown : current.connectFinished(transport, thrown, socket);
+    }
+
+    // A transport can only be queued by the policy's guard, after connectStarting waited for it.
+    @Override
+    public boolean isQueued(Object transport) {
+        SmtpGuard current = policy;
+        return current != null && current.isQueued(transport);
+    }
+
+    @Override
+    public boolean sendMessage(Object transport, Object session, Object message, Object addresses) throws Exception {
+        SmtpGuard current = policy;
+        return current != null && current.sendMessage(transport, session, message, addresses);
+    }
+
+    @Override
+    public void closing(Object transport) {
+        SmtpGuard current = policy;
+        if (current != null) {
+            current.closing(transport);
+        }
     }
 }

@@ -46,7 +46,7 @@ public final class Main {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command command : new Command[] {
             new ConfigCheckCommand(), new PolicyCommand(), new CheckCommand(), new VerifyCommand(), new TlsaCommand(), new AttachCommand(),
-            new DemoCommand(),
+            new DemoCommand(), new QueueCommand(),
         }) {
             commands.put(command.name(), command);
         }
@@ -63,7 +63,7 @@ public final class Main {
         }
         out.println("  help | --version");
         out.println();
-        out.println("Exit codes: 0 ok, 1 not compliant / check failed, 2 usage or configuration error.");
+        out.println("Exit codes: 0 ok, 1 not compliant / check failed / no such queued message, 2 usage or configuration error.");
     }
 
     static String version() {

@@ -1,9 +1,8 @@
 package dev.mailtls.cli;
 
 import dev.mailtls.engine.ConnectionRequirement;
+import dev.mailtls.engine.ConnectionTrust;
 import dev.mailtls.engine.PolicyEngine;
-import dev.mailtls.log.TlsSummary;
-import dev.mailtls.tls.PeerTrust;
 import dev.mailtls.tls.VerificationOutcome;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -73,12 +72,8 @@ final class SmtpProbe {
                 return verdict(peer, false, outcome != null ? outcome.failureMessage() : "TLS handshake failed: " + refused);
             }
             VerificationOutcome outcome = VerificationOutcome.of(tls.getSession());
-            TlsSummary.Builder summary = TlsSummary.builder().host(requirement.host()).address(address.getHostAddress())
-                    .port(requirement.port()).session(tls.getSession()).outcome(outcome);
-            if (requirement.tlsa() != null && requirement.tlsa().insecureMx() && outcome.isAuthenticated()) {
-                summary.trust(PeerTrust.TRUSTED);
-            }
-            out.println("    " + summary.build());
+            out.println("    " + ConnectionTrust.summary(requirement, requirement.host(), address.getHostAddress(),
+                    requirement.port(), tls));
             Session secured = new Session(tls);
             secured.command("EHLO mailtls-check.invalid", 250);
             secured.command("QUIT", -1);

@@ -38,7 +38,7 @@ class StartingSmtpGuardTest {
         CompletableFuture<Void> asked = new CompletableFuture<>();
         Future<Integer> mode = application.submit(() -> {
             asked.complete(null);
-            return starting.connectStarting(transport, null, "smtp", "mx.example", 25);
+            return starting.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
         });
         asked.get(10, TimeUnit.SECONDS);
         assertThat(mode).as("held until the policy is ready").isNotDone();
@@ -55,11 +55,24 @@ class StartingSmtpGuardTest {
         starting.complete(policy);
         Properties props = new Properties();
 
-        assertThat(starting.connectStarting(transport, null, "smtp", "mx.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(starting.connectStarting(transport, null, "smtp", "mx.example", 25, null, null)).isEqualTo(SmtpGuard.STARTTLS_TRY);
         assertThat(starting.startTlsProperties(props, "mail.smtp", "mx.example", 25)).isSameAs(policy.answer);
         assertThat(starting.socketProperties(props, "mail.smtp", "mx.example", 25, false)).isSameAs(policy.answer);
         IOException failure = new IOException("refused");
         assertThat(starting.connectFinished(transport, failure, null)).isSameAs(policy.translated);
+        assertThat(starting.isQueued(transport)).isTrue();
+        assertThat(starting.sendMessage(transport, null, null, null)).isTrue();
+    }
+
+    @Test
+    void beforeThePolicyNothingIsQueuedAndNoMessageIsTakenOver() throws Exception {
+        StartingSmtpGuard starting = new StartingSmtpGuard(StartingSmtpGuard.STARTUP_TIMEOUT_MILLIS);
+        IOException failure = new IOException("refused");
+
+        // Only the policy's guard queues a connection, after connectStarting waited for it.
+        assertThat(starting.isQueued(transport)).isFalse();
+        assertThat(starting.sendMessage(transport, null, null, null)).isFalse();
+        assertThat(starting.connectFinished(transport, failure, null)).isSameAs(failure);
     }
 
     @Test
@@ -67,7 +80,7 @@ class StartingSmtpGuardTest {
         StartingSmtpGuard starting = new StartingSmtpGuard(StartingSmtpGuard.STARTUP_TIMEOUT_MILLIS);
         starting.complete(new BlockingSmtpGuard("/etc/mailtls.properties:3: unknown key"));
 
-        assertThatThrownBy(() -> starting.connectStarting(transport, null, "smtp", "mx.example", 25))
+        assertThatThrownBy(() -> starting.connectStarting(transport, null, "smtp", "mx.example", 25, null, null))
                 .isInstanceOf(SMTPSendFailedException.class)
                 .hasMessageStartingWith("454 4.7.5 MailTLS Guard blocks SMTP sending")
                 .hasMessageContaining("/etc/mailtls.properties:3: unknown key");
@@ -77,7 +90,7 @@ class StartingSmtpGuardTest {
     void noPolicyInTimeFailsTheConnectionClosed() {
         StartingSmtpGuard starting = new StartingSmtpGuard(1);
 
-        assertThatThrownBy(() -> starting.connectStarting(transport, null, "smtp", "mx.example", 25))
+        assertThatThrownBy(() -> starting.connectStarting(transport, null, "smtp", "mx.example", 25, null, null))
                 .isInstanceOf(SMTPSendFailedException.class)
                 .hasMessageStartingWith("454 4.7.5 MailTLS Guard blocks SMTP sending")
                 .hasMessageContaining("the agent did not finish starting within 1 ms");
@@ -109,7 +122,8 @@ class StartingSmtpGuardTest {
         }
 
         @Override
-        public int connectStarting(Object transport, Object session, String protocol, String host, int port) {
+        public int connectStarting(Object transport, Object session, String protocol, String host, int port, String user,
+                String password) {
             return mode;
         }
 
@@ -126,6 +140,20 @@ class StartingSmtpGuardTest {
         @Override
         public Throwable connectFinished(Object transport, Throwable thrown, Socket socket) {
             return translated;
+        }
+
+        @Override
+        public boolean isQueued(Object transport) {
+            return true;
+        }
+
+        @Override
+        public boolean sendMessage(Object transport, Object session, Object message, Object addresses) {
+            return true;
+        }
+
+        @Override
+        public void closing(Object transport) {
         }
     }
 }

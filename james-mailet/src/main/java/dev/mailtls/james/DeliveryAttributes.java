@@ -17,6 +17,11 @@ final class DeliveryAttributes {
     static final AttributeName ATTEMPTS = AttributeName.of("dev.mailtls.james.attempts");
     /** When the first attempt started, milliseconds since the epoch (Long). */
     static final AttributeName FIRST_ATTEMPT = AttributeName.of("dev.mailtls.james.first-attempt");
+    /**
+     * When the next attempt is due, milliseconds since the epoch (Long): a mail queue that hands a
+     * deferred mail back much earlier ignores delays (James's RabbitMQ queue does).
+     */
+    static final AttributeName NEXT_ATTEMPT = AttributeName.of("dev.mailtls.james.next-attempt");
     /** The reply that deferred the mail last (String), for operators looking at a queued mail. */
     static final AttributeName LAST_ERROR = AttributeName.of("dev.mailtls.james.last-error");
     /** The reply text of a bounce (String), as James's Bouncer sets it for DSNBounce. */
@@ -35,6 +40,10 @@ final class DeliveryAttributes {
 
     static Optional<Long> firstAttempt(Mail mail) {
         return value(mail, FIRST_ATTEMPT, Long.class);
+    }
+
+    static Optional<Long> nextAttempt(Mail mail) {
+        return value(mail, NEXT_ATTEMPT, Long.class);
     }
 
     static void set(Mail mail, AttributeName name, Integer value) {

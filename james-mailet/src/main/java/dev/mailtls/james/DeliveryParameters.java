@@ -26,9 +26,11 @@ final class DeliveryParameters {
     static final String HELO_NAME = "heloName";
     static final String CONNECTION_TIMEOUT = "connectionTimeout";
     static final String TIMEOUT = "timeout";
+    static final String OUTGOING_QUEUE = "outgoingQueue";
+    static final String DELIVERY_THREADS = "deliveryThreads";
     static final List<String> NAMES = Collections.unmodifiableList(Arrays.asList(CONFIG, BOUNCE_PROCESSOR,
             RETRY_PROCESSOR, DELIVERED_PROCESSOR, RETRY_DELAYS, MAX_ATTEMPTS, MAX_AGE, HELO_NAME, CONNECTION_TIMEOUT,
-            TIMEOUT));
+            TIMEOUT, OUTGOING_QUEUE, DELIVERY_THREADS));
     /** Read by James's mailet container itself, on every mailet. */
     private static final List<String> CONTAINER_NAMES = Arrays.asList("onMailetException", "onMatchException");
 
@@ -41,6 +43,15 @@ final class DeliveryParameters {
     static final String DEFAULT_CONNECTION_TIMEOUT = "60s";
     static final String DEFAULT_TIMEOUT = "3m";
     private static final long MAX_TIMEOUT_MILLIS = 3_600_000L;
+    static final String DEFAULT_OUTGOING_QUEUE = "mailtls-outgoing";
+    /**
+     * RemoteDelivery's concurrency: it delivers on Reactor's bounded-elastic scheduler, 10 threads
+     * per core by default.
+     */
+    static final int DEFAULT_DELIVERY_THREADS = 10 * Runtime.getRuntime().availableProcessors();
+    private static final int MAX_DELIVERY_THREADS = 1000;
+    /** James's spool and RemoteDelivery's default queue. */
+    private static final List<String> RESERVED_QUEUES = Arrays.asList("spool", "outgoing");
 
     final PolicySource policySource;
     final String bounceProcessor;
@@ -53,6 +64,10 @@ final class DeliveryParameters {
     final String heloName;
     final int connectionTimeoutMillis;
     final int timeoutMillis;
+    /** The James mail queue the mailet delivers from, when James offers one. */
+    final String outgoingQueue;
+    /** How many deliveries run at a time from {@link #outgoingQueue}. */
+    final int deliveryThreads;
 
     private DeliveryParameters(Reader reader, List<String> problems) {
         Map<String, String> inline = new LinkedHashMap<>();
@@ -70,7 +85,7 @@ final class DeliveryParameters {
         retryProcessor = reader.processor(RETRY_PROCESSOR, null);
         deliveredProcessor = reader.processor(DELIVERED_PROCESSOR, null);
         List<Long> delays = reader.delays();
-        int maxAttempts = reader.positiveInt(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS);
+        int maxAttempts = reader.positiveInt(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, Integer.MAX_VALUE);
         long maxAge = reader.duration(MAX_AGE, DEFAULT_MAX_AGE, 60_000L, 365L * 86_400_000L);
         retrySchedule = delays.isEmpty() ? null : new RetrySchedule(delays, maxAttempts, maxAge);
         String helo = reader.raw(HELO_NAME);
@@ -82,6 +97,8 @@ final class DeliveryParameters {
         connectionTimeoutMillis = (int) reader.duration(CONNECTION_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT, 1000L,
                 MAX_TIMEOUT_MILLIS);
         timeoutMillis = (int) reader.duration(TIMEOUT, DEFAULT_TIMEOUT, 1000L, MAX_TIMEOUT_MILLIS);
+        outgoingQueue = reader.queueName(OUTGOING_QUEUE, DEFAULT_OUTGOING_QUEUE);
+        deliveryThreads = reader.positiveInt(DELIVERY_THREADS, DEFAULT_DELIVERY_THREADS, MAX_DELIVERY_THREADS);
     }
 
     /**
@@ -151,22 +168,41 @@ final class DeliveryParameters {
             return delays;
         }
 
-        int positiveInt(String name, int byDefault) {
+        int positiveInt(String name, int byDefault, int max) {
             String value = raw(name);
             if (value == null) {
                 return byDefault;
             }
             try {
                 int number = Integer.parseInt(value.trim());
-                if (number >= 1) {
+                if (number >= 1 && number <= max) {
                     return number;
                 }
             } catch (NumberFormatException notANumber) {
                 // reported below
             }
-            problems.add("init parameter " + name + " = \"" + value + "\": not a whole number of at least 1; the default is "
-                    + byDefault);
+            problems.add("init parameter " + name + " = \"" + value + "\": not a whole number of at least 1"
+                    + (max == Integer.MAX_VALUE ? "" : " and at most " + max) + "; the default is " + byDefault);
             return byDefault;
+        }
+
+        String queueName(String name, String byDefault) {
+            String value = raw(name);
+            if (value == null) {
+                return byDefault;
+            }
+            if (!value.trim().matches("[A-Za-z0-9._\\-]+")) {
+                problems.add("init parameter " + name + " = \"" + value + "\": not a mail queue name; use letters, digits,"
+                        + " '.', '_' and '-', e.g. " + byDefault + " (not RemoteDelivery's queue: each needs its own)");
+                return byDefault;
+            }
+            if (RESERVED_QUEUES.contains(value.trim())) {
+                problems.add("init parameter " + name + " = \"" + value + "\": James's own " + value.trim() + " queue;"
+                        + " another consumer of it would take mail past this mailet's policy. Use a queue of its own, e.g. "
+                        + byDefault);
+                return byDefault;
+            }
+            return value.trim();
         }
 
         long duration(String name, String byDefault, long min, long max) {

@@ -5,6 +5,7 @@ import dev.mailtls.dns.MxHost;
 import dev.mailtls.dns.MxLookup;
 import dev.mailtls.engine.ConnectionRequirement;
 import dev.mailtls.engine.PolicyEngine;
+import dev.mailtls.engine.RefusalReply;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.PolicyMatch;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
@@ -26,18 +28,28 @@ import org.slf4j.Logger;
  */
 final class DomainDelivery {
     private static final int PORT = 25;
+    /** An IPv4 or IPv6 address, with or without brackets: what James makes of an address-literal domain. */
+    private static final Pattern ADDRESS_LITERAL = Pattern.compile("\\[?(?:\\d{1,3}(?:\\.\\d{1,3}){3}|(?:IPv6:)?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\\]?");
 
     private final PolicyEngine engine;
     private final SmtpAttempt attempt;
+    private final DeliveryMetrics metrics;
     private final Logger log;
 
-    DomainDelivery(PolicyEngine engine, SmtpAttempt attempt, Logger log) {
+    DomainDelivery(PolicyEngine engine, SmtpAttempt attempt, DeliveryMetrics metrics, Logger log) {
         this.engine = engine;
         this.attempt = attempt;
+        this.metrics = metrics;
         this.log = log;
     }
 
     List<RecipientOutcome> deliver(String domain, List<MailAddress> recipients, Mail mail) {
+        if (ADDRESS_LITERAL.matcher(domain).matches()) {
+            // James keeps user@[192.0.2.1] as user@192.0.2.1; no top-level domain is all digits, so this is no DNS name.
+            return all(recipients, SmtpReply.of(550, "5.1.2", "the recipient domain " + domain + " is an address literal,"
+                    + " not a DNS name: address literals are not delivered by TlsPolicyDelivery (no MX, no TLSA to"
+                    + " check); leave them to RemoteDelivery"), "none");
+        }
         PolicyMatch match;
         MxLookup mx;
         try {
@@ -80,10 +92,11 @@ final class DomainDelivery {
                 if (!audit) {
                     log.warn("mailtls: {} via {} refused before connecting: {}; {} action={} ({})", mx.domain(),
                             host.name(), requirement.reason(), requirement, match.policy().action(), match.rule().key());
-                    refusal = PolicyRefusal.reply(requirement, PolicyRefusal.NOT_VERIFIED, requirement.reason());
+                    refusal = SmtpReply.of(RefusalReply.of(match.rule(), RefusalReply.NOT_VERIFIED, requirement.reason()));
                     lastRelay = host.name();
                     continue;
                 }
+                metrics.audited();
                 log.warn("mailtls: AUDIT: {} via {}: {}; connecting anyway with the best TLS available because action=audit",
                         mx.domain(), host.name(), requirement.reason());
             }

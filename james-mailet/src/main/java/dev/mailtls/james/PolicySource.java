@@ -6,6 +6,7 @@ import dev.mailtls.config.ConfigLocation;
 import dev.mailtls.config.ConfigProblem;
 import dev.mailtls.config.MailTlsConfig;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -35,9 +36,26 @@ final class PolicySource {
                 System.getenv()), inline);
     }
 
-    /** The source without init parameters (the matcher): system property, environment, defaults. */
-    static PolicySource standard(Map<String, String> inline) {
-        return forMailet(null, inline);
+    /**
+     * The source for a matcher: {@code configFile} (may be {@code null}) from its condition's
+     * {@code config=} part, else system property, environment, defaults.
+     */
+    static PolicySource forMatcher(String configFile) {
+        return new PolicySource(ConfigLocation.find(configFile, "matcher condition config=", System.getProperties(),
+                System.getenv()), Collections.<String, String>emptyMap());
+    }
+
+    /**
+     * Whether inline parameters decide policy ({@code mailtls.level}, {@code mailtls.action},
+     * {@code mailtls.policy.*}): a matcher, which cannot see them, would route by other rules.
+     */
+    boolean hasInlinePolicies() {
+        for (String key : inline.keySet()) {
+            if (key.startsWith("mailtls.policy.") || key.equals(ConfigLoader.LEVEL) || key.equals(ConfigLoader.ACTION)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

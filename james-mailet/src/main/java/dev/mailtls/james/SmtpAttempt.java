@@ -1,10 +1,11 @@
 package dev.mailtls.james;
 
+import dev.mailtls.engine.ConnectionFailure;
 import dev.mailtls.engine.ConnectionRequirement;
+import dev.mailtls.engine.ConnectionTrust;
 import dev.mailtls.engine.PolicyEngine;
-import dev.mailtls.log.TlsSummary;
+import dev.mailtls.engine.RefusalReply;
 import dev.mailtls.policy.PolicyAction;
-import dev.mailtls.tls.PeerTrust;
 import dev.mailtls.tls.VerificationOutcome;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.apache.mailet.Mail;
 import org.apache.james.core.MailAddress;
@@ -36,16 +36,19 @@ import org.slf4j.Logger;
  */
 final class SmtpAttempt {
     private static final int PORT = 25;
-    /** Angus's and JavaMail's text when STARTTLS is required and not offered. */
-    private static final String NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
 
     private final PolicyEngine engine;
     private final DeliveryParameters parameters;
+    private final DeliveryMetrics metrics;
+    private final ConnectionCache connections;
     private final Logger log;
 
-    SmtpAttempt(PolicyEngine engine, DeliveryParameters parameters, Logger log) {
+    SmtpAttempt(PolicyEngine engine, DeliveryParameters parameters, DeliveryMetrics metrics, ConnectionCache connections,
+            Logger log) {
         this.engine = engine;
         this.parameters = parameters;
+        this.metrics = metrics;
+        this.connections = connections;
         this.log = log;
     }
 
@@ -59,21 +62,37 @@ final class SmtpAttempt {
         final boolean refusedByPolicy;
         /** Whether STARTTLS or the TLS handshake failed, which at level {@code may} allows a plaintext retry. */
         final boolean tlsFailed;
+        /** Whether the connection broke during the transaction (no reply to the end of it). */
+        final boolean connectionLost;
 
         private Result(List<RecipientOutcome> outcomes, SmtpReply sessionFailure, boolean refusedByPolicy,
-                boolean tlsFailed) {
+                boolean tlsFailed, boolean connectionLost) {
             this.outcomes = outcomes;
             this.sessionFailure = sessionFailure;
             this.refusedByPolicy = refusedByPolicy;
             this.tlsFailed = tlsFailed;
+            this.connectionLost = connectionLost;
         }
 
-        static Result delivered(List<RecipientOutcome> outcomes) {
-            return new Result(outcomes, null, false, false);
+        static Result delivered(List<RecipientOutcome> outcomes, boolean connectionLost) {
+            return new Result(outcomes, null, false, false, connectionLost);
         }
 
         static Result failed(SmtpReply reply, boolean refusedByPolicy, boolean tlsFailed) {
-            return new Result(new ArrayList<RecipientOutcome>(), reply, refusedByPolicy, tlsFailed);
+            return new Result(new ArrayList<RecipientOutcome>(), reply, refusedByPolicy, tlsFailed, false);
+        }
+
+        /** Whether every recipient was accepted: the connection is in a clean state for the next transaction. */
+        boolean allSent() {
+            if (sessionFailure != null || connectionLost || outcomes.isEmpty()) {
+                return false;
+            }
+            for (RecipientOutcome outcome : outcomes) {
+                if (outcome.status() != RecipientOutcome.Status.SENT) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -85,13 +104,31 @@ final class SmtpAttempt {
     Result run(ConnectionRequirement requirement, InetAddress address, List<MailAddress> recipients, Mail mail,
             boolean withoutTls) {
         String relay = requirement.host() + "[" + address.getHostAddress() + "]:" + PORT;
+        String key = ConnectionCache.key(requirement, relay, withoutTls);
+        ConnectionCache.Connection cached = connections.take(key);
+        if (cached != null) {
+            // A connection made and verified for this very requirement, between two transactions.
+            cached.properties.setProperty("mail.smtp.from", sender(mail));
+            log.debug("mailtls: reusing the connection to {} (use {}); {}", relay, cached.uses, requirement);
+            Result result = send(cached.transport, mail, recipients, relay, cached.uses);
+            if (result.allSent()) {
+                connections.offer(key, cached);
+                return result;
+            }
+            connections.close(cached);
+            if (!result.connectionLost) {
+                return result;
+            }
+            // The server closed the cached connection under us: nothing was accepted, try a new one.
+            log.debug("mailtls: the reused connection to {} broke; connecting anew", relay);
+        }
         boolean audit = requirement.match().policy().action() == PolicyAction.AUDIT;
         RecordingSocketFactory factory;
         try {
             factory = new RecordingSocketFactory(engine.tlsContext(requirement).socketFactory());
         } catch (GeneralSecurityException | RuntimeException cannotSetUp) {
-            return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "cannot set up the verified TLS handshake: "
-                    + cannotSetUp.getMessage());
+            return refused(requirement, relay, RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED,
+                    "cannot set up the verified TLS handshake: " + cannotSetUp.getMessage()));
         }
         Properties properties = sessionProperties(requirement, mail, factory, audit, withoutTls);
         Transport transport;
@@ -101,27 +138,40 @@ final class SmtpAttempt {
             return Result.failed(SmtpReply.of(451, "4.3.5", "no SMTP transport in this James: " + noSmtp.getMessage()),
                     false, false);
         }
+        boolean kept = false;
         try {
             try {
                 transport.connect(address.getHostAddress(), PORT, null, null);
             } catch (MessagingException failed) {
-                return connectFailed(requirement, relay, failed);
+                return connectFailed(requirement, relay, failed, factory.socket() != null);
             }
+            long connectedAt = System.currentTimeMillis();
             SSLSocket tls = factory.socket();
             if (tls == null && requirement.kind().tlsRequired() && !audit && !withoutTls) {
                 // Defence in depth: starttls.required should have stopped the session already.
-                return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but the connection to "
-                        + relay + " is in plaintext");
+                return refused(requirement, relay, RefusalReply.of(requirement.match().rule(), RefusalReply.TLS_NOT_AVAILABLE,
+                        "TLS is required, but the connection to " + relay + " is in plaintext"));
             }
             logConnection(requirement, relay, address, tls, audit);
-            return send(transport, mail, recipients, relay);
+            Result result = send(transport, mail, recipients, relay, 1);
+            if (result.allSent()) {
+                connections.offer(key, new ConnectionCache.Connection(transport, properties, relay, connectedAt));
+                kept = true;
+            }
+            return result;
         } finally {
-            try {
-                transport.close();
-            } catch (MessagingException | RuntimeException closing) {
-                log.debug("mailtls: closing the connection to {} failed: {}", relay, closing.toString());
+            if (!kept) {
+                try {
+                    transport.close();
+                } catch (MessagingException | RuntimeException closing) {
+                    log.debug("mailtls: closing the connection to {} failed: {}", relay, closing.toString());
+                }
             }
         }
+    }
+
+    private static String sender(Mail mail) {
+        return mail.getMaybeSender().isNullSender() ? "<>" : mail.getMaybeSender().asString();
     }
 
     private Properties sessionProperties(ConnectionRequirement requirement, Mail mail, RecordingSocketFactory factory,
@@ -137,7 +187,8 @@ final class SmtpAttempt {
         if (parameters.heloName != null) {
             properties.setProperty("mail.smtp.localhost", parameters.heloName);
         }
-        properties.setProperty("mail.smtp.from", mail.getMaybeSender().isNullSender() ? "<>" : mail.getMaybeSender().asString());
+        // Read by the mail library at every MAIL FROM: a reused connection gets the next mail's sender here.
+        properties.setProperty("mail.smtp.from", sender(mail));
         boolean tlsOff = withoutTls || requirement.kind() == ConnectionRequirement.Kind.NONE;
         boolean tlsRequired = requirement.kind().tlsRequired() && !audit;
         properties.setProperty("mail.smtp.starttls.enable", String.valueOf(!tlsOff));
@@ -150,36 +201,19 @@ final class SmtpAttempt {
         return properties;
     }
 
-    private Result connectFailed(ConnectionRequirement requirement, String relay, MessagingException failed) {
-        VerificationOutcome outcome = VerificationOutcome.fromFailure(failed);
-        if (outcome != null) {
-            return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "Server certificate not verified: "
-                    + outcome.failureMessage());
-        }
-        if (NO_STARTTLS.equals(failed.getMessage())) {
-            return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but was not offered by host "
-                    + relay);
-        }
-        SSLException handshake = find(failed, SSLException.class);
-        if (handshake != null) {
-            if (requirement.kind().tlsRequired()) {
-                return refused(requirement, relay, PolicyRefusal.NOT_VERIFIED, "TLS handshake with " + relay + " failed: "
-                        + handshake.getMessage());
-            }
-            log.info("mailtls: TLS handshake with {} failed: {}; {}", relay, handshake.getMessage(), requirement);
-            return Result.failed(SmtpReply.of(454, "4.7.5", "TLS handshake with " + relay + " failed: "
-                    + handshake.getMessage()), false, true);
+    private Result connectFailed(ConnectionRequirement requirement, String relay, MessagingException failed,
+            boolean tlsStarted) {
+        ConnectionFailure failure = ConnectionFailure.of(failed, tlsStarted);
+        RefusalReply refusal = failure.refusal(requirement, relay);
+        if (refusal != null) {
+            return refused(requirement, relay, refusal);
         }
         SmtpReply reply = SmtpReply.parse(failed.getMessage());
-        if (reply != null && requirement.kind().tlsRequired()) {
-            // A reply during connect that is not a greeting failure: the answer to STARTTLS.
-            return refused(requirement, relay, PolicyRefusal.TLS_NOT_AVAILABLE, "TLS is required, but host " + relay
-                    + " refused to start TLS: " + reply);
-        }
-        if (reply != null && requirement.kind() == ConnectionRequirement.Kind.MAY) {
-            log.info("mailtls: {} refused to start TLS: {}; {}", relay, reply, requirement);
-            return Result.failed(reply.temporary() ? reply : SmtpReply.of(454, "4.7.0", relay + " refused to start TLS: "
-                    + reply), false, true);
+        if (failure.tlsFailed()) {
+            // Level may (or none): the caller retries in plaintext, as Postfix does.
+            log.info("mailtls: {}; {}", failure.describe(relay), requirement);
+            return Result.failed(reply != null && reply.temporary() ? reply : SmtpReply.of(454, "4.7.0", failure.describe(relay)),
+                    false, true);
         }
         String why = failed.getMessage() + (failed.getCause() == null || failed.getCause() == failed ? ""
                 : ": " + failed.getCause().getMessage());
@@ -188,16 +222,17 @@ final class SmtpAttempt {
                 : SmtpReply.of(451, "4.4.1", "connection to " + relay + " failed: " + why), false, false);
     }
 
-    private Result refused(ConnectionRequirement requirement, String relay, int detail, String what) {
-        log.warn("mailtls: {} refused: {}; {} action={} ({})", relay, what, requirement,
+    private Result refused(ConnectionRequirement requirement, String relay, RefusalReply refusal) {
+        log.warn("mailtls: {} refused: {}; {} action={} ({})", relay, refusal.what(), requirement,
                 requirement.match().policy().action(), requirement.match().rule().key());
-        return Result.failed(PolicyRefusal.reply(requirement, detail, what), true, false);
+        return Result.failed(SmtpReply.of(refusal), true, false);
     }
 
     private void logConnection(ConnectionRequirement requirement, String relay, InetAddress address, SSLSocket tls,
             boolean audit) {
         if (tls == null) {
             if (requirement.kind().tlsRequired()) {
+                metrics.audited();
                 log.warn("mailtls: AUDIT: plaintext connection to {} violates {}; sending anyway because action=audit",
                         relay, requirement);
             } else {
@@ -206,26 +241,17 @@ final class SmtpAttempt {
             return;
         }
         VerificationOutcome outcome = VerificationOutcome.of(tls.getSession());
-        TlsSummary.Builder summary = TlsSummary.builder().host(requirement.host()).address(address.getHostAddress())
-                .port(PORT).session(tls.getSession()).reused(VerificationOutcome.isResumed(tls));
-        if (outcome != null) {
-            summary.outcome(outcome);
-            if (requirement.tlsa() != null && requirement.tlsa().insecureMx() && outcome.peerTrust() == PeerTrust.VERIFIED) {
-                // Postfix's rule: DANE behind an insecure MX lookup is at best Trusted.
-                summary.trust(PeerTrust.TRUSTED);
-            }
-        } else {
-            summary.trust(PeerTrust.UNTRUSTED);
-        }
-        String line = "mailtls: " + summary.build() + "; " + requirement;
+        String line = "mailtls: " + ConnectionTrust.summary(requirement, requirement.host(), address.getHostAddress(), PORT, tls)
+                + "; " + requirement;
         if (outcome != null && !outcome.isAuthenticated() && audit) {
+            metrics.audited();
             log.warn("{}; AUDIT: {}; sending anyway because action=audit", line, outcome.failureMessage());
         } else {
             log.info(line);
         }
     }
 
-    private Result send(Transport transport, Mail mail, List<MailAddress> recipients, String relay) {
+    private Result send(Transport transport, Mail mail, List<MailAddress> recipients, String relay, int use) {
         Map<String, MailAddress> byAddress = new LinkedHashMap<>();
         List<Address> addresses = new ArrayList<>();
         List<RecipientOutcome> outcomes = new ArrayList<>();
@@ -240,25 +266,28 @@ final class SmtpAttempt {
             }
         }
         if (addresses.isEmpty()) {
-            return Result.delivered(outcomes);
+            return Result.delivered(outcomes, false);
         }
+        String relayUse = use > 1 ? relay + ", conn_use=" + use : relay;
         try {
             transport.sendMessage(mail.getMessage(), addresses.toArray(new Address[0]));
             SmtpReply accepted = lastServerResponse(transport);
             for (MailAddress recipient : byAddress.values()) {
-                outcomes.add(RecipientOutcome.of(recipient, accepted, relay));
+                outcomes.add(RecipientOutcome.of(recipient, accepted, relayUse));
             }
         } catch (SendFailedException partly) {
-            outcomes.addAll(perRecipient(partly, byAddress, relay));
+            outcomes.addAll(perRecipient(partly, byAddress, relayUse));
         } catch (MessagingException failed) {
             SmtpReply reply = SmtpReply.parse(failed.getMessage());
-            SmtpReply outcome = reply != null && !reply.toString().startsWith("2") ? reply
+            boolean lost = reply == null || reply.toString().startsWith("2");
+            SmtpReply outcome = !lost ? reply
                     : SmtpReply.of(451, "4.4.2", "lost connection with " + relay + " while sending: " + describe(failed));
             for (MailAddress recipient : byAddress.values()) {
-                outcomes.add(RecipientOutcome.of(recipient, outcome, relay));
+                outcomes.add(RecipientOutcome.of(recipient, outcome, relayUse));
             }
+            return Result.delivered(outcomes, lost);
         }
-        return Result.delivered(outcomes);
+        return Result.delivered(outcomes, false);
     }
 
     /**
@@ -339,16 +368,5 @@ final class SmtpAttempt {
     private static String describe(Throwable failure) {
         Throwable cause = failure.getCause();
         return failure.getMessage() + (cause == null || cause == failure ? "" : " (" + cause + ")");
-    }
-
-    private static <T extends Throwable> T find(Throwable thrown, Class<T> type) {
-        Throwable cause = thrown;
-        // Bounded: a cause chain can loop.
-        for (int depth = 0; cause != null && depth < 20; depth++, cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return type.cast(cause);
-            }
-        }
-        return null;
     }
 }

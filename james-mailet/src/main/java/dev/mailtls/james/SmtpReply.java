@@ -1,5 +1,6 @@
 package dev.mailtls.james;
 
+import dev.mailtls.engine.RefusalReply;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +24,11 @@ final class SmtpReply {
     /** A reply made here: {@code code status what}, e.g. {@code 454 4.7.4 TLS is required, ...}. */
     static SmtpReply of(int code, String status, String what) {
         return new SmtpReply(code, code + " " + status + " " + what);
+    }
+
+    /** The policy's refusal, e.g. {@code 454 4.7.5 Server certificate not verified: ...}. */
+    static SmtpReply of(RefusalReply refusal) {
+        return new SmtpReply(refusal.code(), refusal.toString());
     }
 
     /**

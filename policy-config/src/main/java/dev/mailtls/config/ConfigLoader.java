@@ -8,6 +8,8 @@ import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.PolicyRule;
 import dev.mailtls.policy.PolicyTable;
 import dev.mailtls.policy.TlsLevel;
+import dev.mailtls.queue.QueueSettings;
+import dev.mailtls.queue.RetrySchedule;
 import dev.mailtls.tls.TlsSettings;
 import dev.mailtls.tls.TrustStore;
 import java.io.ByteArrayInputStream;
@@ -16,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -48,11 +51,16 @@ public final class ConfigLoader {
     public static final String DNS_TIMEOUT = "mailtls.dns.timeout";
     public static final String TLS_PROTOCOLS = "mailtls.tls.protocols";
     public static final String TLS_TRUST_STORE = "mailtls.tls.trust-store";
+    public static final String QUEUE_DIR = "mailtls.queue.dir";
+    public static final String QUEUE_RETRY = "mailtls.queue.retry";
+    public static final String QUEUE_MAX_AGE = "mailtls.queue.max-age";
+    public static final String QUEUE_MAX_SIZE = "mailtls.queue.max-size";
     /** Names the configuration file; a system property only, never a key inside the file. */
     public static final String CONFIG_FILE_PROPERTY = "mailtls.config";
 
     static final List<String> GLOBAL_KEYS = Collections.unmodifiableList(Arrays.asList(
-            LEVEL, ACTION, DNS_SERVERS, DNS_DNSSEC, DNS_TRUST_ANCHORS, DNS_TIMEOUT, TLS_PROTOCOLS, TLS_TRUST_STORE));
+            LEVEL, ACTION, DNS_SERVERS, DNS_DNSSEC, DNS_TRUST_ANCHORS, DNS_TIMEOUT, TLS_PROTOCOLS, TLS_TRUST_STORE,
+            QUEUE_DIR, QUEUE_RETRY, QUEUE_MAX_AGE, QUEUE_MAX_SIZE));
 
     static final String BUILT_IN = "built-in default";
     static final String DEFAULT_LEVEL = "dane fallback=encrypt";
@@ -60,6 +68,9 @@ public final class ConfigLoader {
     static final long MAX_TIMEOUT_MILLIS = 3_600_000;
     static final List<String> DEFAULT_PROTOCOLS = Collections.unmodifiableList(Arrays.asList("TLSv1.3", "TLSv1.2"));
     static final List<String> KNOWN_PROTOCOLS = Collections.unmodifiableList(Arrays.asList("TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"));
+    static final long MIN_QUEUE_MILLIS = 1000;
+    static final long MAX_RETRY_MILLIS = 7 * 86_400_000L;
+    static final long MAX_QUEUE_AGE_MILLIS = 365 * 86_400_000L;
     static final String ROOT_ANCHORS_SOURCE = "built-in IANA root KSK DS records (key tags 20326, 38696)";
     static final String ROOT_ANCHORS =
             ". 172800 IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n"
@@ -127,10 +138,11 @@ public final class ConfigLoader {
         PolicyTable policies = policies(entries, settings, problems);
         DnsSettings dns = dns(entries, settings, problems);
         TlsSettings tls = tls(entries, settings, problems);
+        QueueSettings queue = queue(entries, settings, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new MailTlsConfig(source, policies, dns, tls, settings);
+        return new MailTlsConfig(source, policies, dns, tls, queue, settings);
     }
 
     private static boolean checkKnown(ConfigEntry entry, List<ConfigProblem> problems) {
@@ -368,6 +380,59 @@ public final class ConfigLoader {
         return problems.size() == before ? new TlsSettings(protocols, trustStorePath, trustStore) : null;
     }
 
+    /** The queue settings, or {@code null} without {@code mailtls.queue.dir} (then a deferral is a 4.7.x failure). */
+    private static QueueSettings queue(Map<String, ConfigEntry> entries, List<Setting> settings, List<ConfigProblem> problems) {
+        ConfigEntry dirEntry = entries.get(QUEUE_DIR);
+        ConfigEntry retryEntry = entries.get(QUEUE_RETRY);
+        ConfigEntry maxAgeEntry = entries.get(QUEUE_MAX_AGE);
+        ConfigEntry maxSizeEntry = entries.get(QUEUE_MAX_SIZE);
+
+        RetrySchedule retry = RetrySchedule.DEFAULT;
+        if (retryEntry != null) {
+            List<Duration> intervals = new ArrayList<>();
+            for (String part : retryEntry.value.split(",", -1)) {
+                intervals.add(Duration.ofMillis(duration(retryEntry, part.trim(), MIN_QUEUE_MILLIS, MAX_RETRY_MILLIS, problems)));
+            }
+            if (!intervals.isEmpty()) {
+                retry = RetrySchedule.of(intervals);
+            }
+        }
+        Duration maxAge = QueueSettings.DEFAULT_MAX_AGE;
+        if (maxAgeEntry != null) {
+            maxAge = Duration.ofMillis(duration(maxAgeEntry, MIN_QUEUE_MILLIS, MAX_QUEUE_AGE_MILLIS, problems));
+        }
+        long maxBytes = QueueSettings.DEFAULT_MAX_BYTES;
+        int maxMessages = QueueSettings.DEFAULT_MAX_MESSAGES;
+        if (maxSizeEntry != null) {
+            try {
+                SizeSyntax.Limit limit = SizeSyntax.parse(maxSizeEntry.value);
+                maxBytes = limit.bytes;
+                maxMessages = limit.messages;
+            } catch (IllegalArgumentException malformed) {
+                problems.add(maxSizeEntry.problem(malformed.getMessage()));
+            }
+        }
+        if (dirEntry == null) {
+            for (ConfigEntry orphan : new ConfigEntry[] {retryEntry, maxAgeEntry, maxSizeEntry}) {
+                if (orphan != null) {
+                    problems.add(orphan.problem("has no effect without " + QUEUE_DIR + "; set the queue directory to"
+                            + " queue deferred mail, or remove this key"));
+                }
+            }
+        }
+        Path directory = dirEntry == null ? null : dirEntry.path();
+        settings.add(new Setting(QUEUE_DIR, directory == null ? "none: a deferred message is a temporary (4.7.x) failure"
+                + " to the application" : directory.toString(), originOf(dirEntry)));
+        settings.add(new Setting(QUEUE_RETRY, retry.toString(), originOf(retryEntry)));
+        settings.add(new Setting(QUEUE_MAX_AGE, DurationSyntax.format(maxAge.toMillis()), originOf(maxAgeEntry)));
+        settings.add(new Setting(QUEUE_MAX_SIZE, SizeSyntax.format(maxBytes, maxMessages), originOf(maxSizeEntry)));
+        if (directory == null) {
+            return null;
+        }
+        return QueueSettings.builder(directory).retry(retry).maxAge(maxAge).maxBytes(maxBytes).maxMessages(maxMessages)
+                .build();
+    }
+
     private static String canonicalProtocol(String text) {
         for (String known : KNOWN_PROTOCOLS) {
             if (known.equalsIgnoreCase(text)) {
@@ -378,15 +443,22 @@ public final class ConfigLoader {
     }
 
     private static long duration(ConfigEntry entry, long min, long max, List<ConfigProblem> problems) {
+        return duration(entry, entry.value, min, max, problems);
+    }
+
+    /** {@code text} (the entry's value, or one item of it) as milliseconds in range; {@code min} after a problem. */
+    private static long duration(ConfigEntry entry, String text, long min, long max, List<ConfigProblem> problems) {
         try {
-            long millis = DurationSyntax.parseMillis(entry.value);
+            long millis = DurationSyntax.parseMillis(text);
             if (millis >= min && millis <= max) {
                 return millis;
             }
-            problems.add(entry.problem("out of range; allowed: " + DurationSyntax.format(min) + " to "
-                    + DurationSyntax.format(max)));
+            problems.add(entry.problem((text.equals(entry.value) ? "" : "\"" + text + "\" is ") + "out of range; allowed: "
+                    + DurationSyntax.format(min) + " to " + DurationSyntax.format(max)));
         } catch (IllegalArgumentException malformed) {
-            problems.add(entry.problem(malformed.getMessage()));
+            problems.add(entry.problem(text.equals(entry.value) ? malformed.getMessage()
+                    : "\"" + text + "\" is " + malformed.getMessage() + "; write a comma-separated list such as "
+                    + RetrySchedule.DEFAULT + " (the last interval repeats)"));
         }
         return min;
     }

@@ -2,14 +2,16 @@ package dev.mailtls.config;
 
 import dev.mailtls.dns.DnsSettings;
 import dev.mailtls.policy.PolicyTable;
+import dev.mailtls.queue.QueueSettings;
 import dev.mailtls.tls.TlsSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A deployment's complete, validated configuration: the {@link PolicyTable}, the DNS settings and
- * the TLS settings, plus a report of every global setting and its origin. Immutable; made by
+ * A deployment's complete, validated configuration: the {@link PolicyTable}, the DNS settings,
+ * the TLS settings and the durable queue's settings (if any), plus a report of every global setting and its origin. Immutable; made by
  * {@link ConfigLoader}.
  */
 public final class MailTlsConfig {
@@ -17,13 +19,16 @@ public final class MailTlsConfig {
     private final PolicyTable policies;
     private final DnsSettings dns;
     private final TlsSettings tls;
+    private final QueueSettings queue;
     private final List<Setting> settings;
 
-    MailTlsConfig(String source, PolicyTable policies, DnsSettings dns, TlsSettings tls, List<Setting> settings) {
+    MailTlsConfig(String source, PolicyTable policies, DnsSettings dns, TlsSettings tls, QueueSettings queue,
+            List<Setting> settings) {
         this.source = source;
         this.policies = policies;
         this.dns = dns;
         this.tls = tls;
+        this.queue = queue;
         this.settings = Collections.unmodifiableList(new ArrayList<>(settings));
     }
 
@@ -42,6 +47,14 @@ public final class MailTlsConfig {
 
     public TlsSettings tls() {
         return tls;
+    }
+
+    /**
+     * The durable queue's settings; empty without {@code mailtls.queue.dir}, in which case a policy
+     * deferral stays a temporary (4.7.x) failure to the application.
+     */
+    public Optional<QueueSettings> queue() {
+        return Optional.ofNullable(queue);
     }
 
     /** Every global setting (not the policy rules), in documentation order. */

@@ -7,11 +7,14 @@ import dev.mailtls.dns.DnssecMode;
 import dev.mailtls.policy.DestinationPolicy;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.TlsLevel;
+import dev.mailtls.queue.QueueSettings;
+import dev.mailtls.queue.RetrySchedule;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -75,7 +78,8 @@ class ConfigLoaderTest {
         MailTlsConfig config = loader().load(example);
 
         String text = Files.readString(example);
-        assertThat(ConfigLoader.GLOBAL_KEYS).allSatisfy(key -> assertThat(text).contains("\n" + key + " = "));
+        assertThat(ConfigLoader.GLOBAL_KEYS).allSatisfy(key -> assertThat(text).containsAnyOf("\n" + key + " = ", "\n#" + key + " = "));
+        assertThat(config.queue()).as("the example leaves the queue off").isEmpty();
         assertThat(config.dns().trustAnchorsSource()).endsWith("docs/root-anchors.ds");
         assertThat(config.dns().trustAnchors()).isNotEqualTo(ConfigLoader.ROOT_ANCHORS).contains(ConfigLoader.ROOT_ANCHORS);
         assertThat(config.policies().rules()).hasSize(6);
@@ -405,5 +409,103 @@ class ConfigLoaderTest {
 
         assertThat(error.problems()).hasSize(3);
         assertThat(error.getMessage()).startsWith("MailTLS Guard configuration is invalid (3 problems):");
+    }
+    @Test
+    void withoutAQueueDirectoryNothingIsQueued() throws Exception {
+        MailTlsConfig config = loader().loadWithoutFile();
+
+        assertThat(config.queue()).isEmpty();
+        assertThat(config.settings()).filteredOn(s -> s.key().equals("mailtls.queue.dir")).singleElement()
+                .extracting(Setting::value).asString().startsWith("none: a deferred message is a temporary (4.7.x) failure");
+    }
+
+    @Test
+    void queueKeysAreParsedWithARelativeDirectoryBesideTheFile() throws Exception {
+        MailTlsConfig config = load(
+                "mailtls.queue.dir = spool/mailtls",
+                "mailtls.queue.retry = 30s, 2m,1h",
+                "mailtls.queue.max-age = 2d",
+                "mailtls.queue.max-size = 512MB, 20000 messages");
+
+        QueueSettings queue = config.queue().get();
+        assertThat(queue.directory()).isEqualTo(dir.resolve("spool/mailtls"));
+        assertThat(queue.retry()).isEqualTo(RetrySchedule.of(Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofHours(1)));
+        assertThat(queue.maxAge()).isEqualTo(Duration.ofDays(2));
+        assertThat(queue.maxBytes()).isEqualTo(512L << 20);
+        assertThat(queue.maxMessages()).isEqualTo(20000);
+        assertThat(config.settings()).filteredOn(s -> s.key().startsWith("mailtls.queue."))
+                .extracting(Setting::toString).containsExactly(
+                        "mailtls.queue.dir = " + dir.resolve("spool/mailtls") + " (" + dir.resolve("mailtls.properties") + ":1)",
+                        "mailtls.queue.retry = 30s,2m,1h (" + dir.resolve("mailtls.properties") + ":2)",
+                        "mailtls.queue.max-age = 2d (" + dir.resolve("mailtls.properties") + ":3)",
+                        "mailtls.queue.max-size = 512MB, 20000 messages (" + dir.resolve("mailtls.properties") + ":4)");
+    }
+
+    @Test
+    void queueDefaultsAreThoseOfTheIssue() throws Exception {
+        QueueSettings queue = load("mailtls.queue.dir = /var/spool/mailtls").queue().get();
+
+        assertThat(queue.retry()).hasToString("1m,5m,15m,1h,4h");
+        assertThat(queue.maxAge()).isEqualTo(Duration.ofDays(5));
+        assertThat(queue.maxBytes()).isEqualTo(1L << 30);
+        assertThat(queue.maxMessages()).isZero();
+    }
+
+    @Test
+    void aMessageCountAloneLiftsTheByteLimitAndUnlimitedLiftsBoth() throws Exception {
+        QueueSettings count = load("mailtls.queue.dir = /q", "mailtls.queue.max-size = 10000 messages").queue().get();
+        assertThat(count.maxBytes()).isZero();
+        assertThat(count.maxMessages()).isEqualTo(10000);
+
+        QueueSettings unlimited = load("mailtls.queue.dir = /q", "mailtls.queue.max-size = unlimited").queue().get();
+        assertThat(unlimited.maxBytes()).isZero();
+        assertThat(unlimited.maxMessages()).isZero();
+    }
+
+    @Test
+    void badQueueValuesNameTheKeyAndWhatIsAllowed() throws Exception {
+        ConfigException error = rejected(
+                "mailtls.queue.dir = /var/spool/mailtls",
+                "mailtls.queue.retry = 1m, 5, 0s",
+                "mailtls.queue.max-age = forever",
+                "mailtls.queue.max-size = 1 GiB");
+
+        assertThat(error.problems()).extracting(ConfigProblem::toString).containsExactly(
+                dir.resolve("mailtls.properties") + ":2: mailtls.queue.retry = \"1m, 5, 0s\": \"5\" is not a duration; write"
+                        + " a whole number with a unit: ms, s, m, h or d (e.g. 5s, 500ms, 15m); write a comma-separated list"
+                        + " such as 1m,5m,15m,1h,4h (the last interval repeats)",
+                dir.resolve("mailtls.properties") + ":2: mailtls.queue.retry = \"1m, 5, 0s\": \"0s\" is out of range;"
+                        + " allowed: 1s to 7d",
+                dir.resolve("mailtls.properties") + ":3: mailtls.queue.max-age = \"forever\": not a duration; write a whole"
+                        + " number with a unit: ms, s, m, h or d (e.g. 5s, 500ms, 15m)",
+                dir.resolve("mailtls.properties") + ":4: mailtls.queue.max-size = \"1 GiB\": \"1 GiB\" is not a size limit;"
+                        + " write " + SizeSyntax.FORMAT);
+    }
+
+    @Test
+    void queueSettingsWithoutADirectoryAreAMistake() throws Exception {
+        assertThat(rejected("mailtls.queue.max-age = 1d").getMessage()).contains(":1: mailtls.queue.max-age = \"1d\": has no"
+                + " effect without mailtls.queue.dir; set the queue directory to queue deferred mail, or remove this key");
+    }
+
+    @Test
+    void aMistypedQueueKeyIsSuggested() throws Exception {
+        assertThat(rejected("mailtls.queue.max_age = 1d").getMessage()).contains("did you mean mailtls.queue.max-age?");
+    }
+
+    @Test
+    void sizeLimitsParseAndPrint() {
+        assertThat(SizeSyntax.parse("1GB").bytes).isEqualTo(1L << 30);
+        assertThat(SizeSyntax.parse(" 64 kb ").bytes).isEqualTo(64L << 10);
+        assertThat(SizeSyntax.parse("10000 messages, 2TB").messages).isEqualTo(10000);
+        assertThat(SizeSyntax.parse("1 message").messages).isEqualTo(1);
+        assertThat(SizeSyntax.format(1L << 30, 0)).isEqualTo("1GB");
+        assertThat(SizeSyntax.format(1536L << 10, 10)).isEqualTo("1536KB, 10 messages");
+        assertThat(SizeSyntax.format(0, 0)).isEqualTo("unlimited");
+        assertThat(SizeSyntax.formatBytes(1000)).isEqualTo("1000B");
+        assertThatThrownBy(() -> SizeSyntax.parse("1GB, 2GB")).hasMessageContaining("repeats a limit");
+        assertThatThrownBy(() -> SizeSyntax.parse("0 messages")).hasMessageContaining("write a positive count");
+        assertThatThrownBy(() -> SizeSyntax.parse("1000")).hasMessageContaining("is not a size limit");
+        assertThatThrownBy(() -> SizeSyntax.parse("99999999999TB")).hasMessageContaining("out of range");
     }
 }

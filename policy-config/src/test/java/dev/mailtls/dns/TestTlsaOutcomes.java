@@ -14,4 +14,11 @@ public final class TestTlsaOutcomes {
         return TlsaOutcome.secure(records.length + " secure TLSA records at " + tlsaName, tlsaName, host, List.of(records),
                 List.of(host), false);
     }
+
+    /** As {@link #secure}, but found through an MX lookup that was not DNSSEC-secure. */
+    public static TlsaOutcome secureBehindInsecureMx(String host, int port, TlsaRecord... records) {
+        String tlsaName = "_" + port + "._tcp." + host;
+        return TlsaOutcome.secure(records.length + " secure TLSA records at " + tlsaName, tlsaName, host, List.of(records),
+                List.of(host), true);
+    }
 }

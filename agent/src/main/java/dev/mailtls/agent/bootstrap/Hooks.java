@@ -26,9 +26,9 @@ public final class Hooks {
         return "mail.smtp".equals(prefix) || "mail.smtps".equals(prefix);
     }
 
-    public static int connectStarting(Object transport, Object session, String protocol, String host, int port)
-            throws Exception {
-        return guard().connectStarting(transport, session, protocol, host, port);
+    public static int connectStarting(Object transport, Object session, String protocol, String host, int port,
+            String user, String password) throws Exception {
+        return guard().connectStarting(transport, session, protocol, host, port, user, password);
     }
 
     public static Properties startTls(Properties props, String prefix, String host, int port) throws IOException {
@@ -52,6 +52,24 @@ public final class Hooks {
             return thrown != null ? thrown : new IllegalStateException("MailTLS Guard is not installed");
         }
         return current.connectFinished(transport, thrown, socket);
+    }
+
+    /** Without a guard nothing was queued: the library's own method runs (and has no connection to use). */
+    public static boolean isQueued(Object transport) {
+        SmtpGuard current = guard;
+        return current != null && current.isQueued(transport);
+    }
+
+    public static boolean sendMessage(Object transport, Object session, Object message, Object addresses) throws Exception {
+        SmtpGuard current = guard;
+        return current != null && current.sendMessage(transport, session, message, addresses);
+    }
+
+    public static void closing(Object transport) {
+        SmtpGuard current = guard;
+        if (current != null) {
+            current.closing(transport);
+        }
     }
 
     private static SmtpGuard guard() throws IOException {

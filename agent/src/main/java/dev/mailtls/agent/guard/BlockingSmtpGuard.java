@@ -25,7 +25,8 @@ public final class BlockingSmtpGuard implements SmtpGuard {
     }
 
     @Override
-    public int connectStarting(Object transport, Object session, String protocol, String host, int port) throws Exception {
+    public int connectStarting(Object transport, Object session, String protocol, String host, int port, String user,
+            String password) throws Exception {
         throw SmtpPolicyFailure.create(transport, 454, text(), null);
     }
 
@@ -43,5 +44,20 @@ public final class BlockingSmtpGuard implements SmtpGuard {
     @Override
     public Throwable connectFinished(Object transport, Throwable thrown, Socket socket) {
         return thrown;
+    }
+
+    @Override
+    public boolean isQueued(Object transport) {
+        return false;
+    }
+
+    @Override
+    public boolean sendMessage(Object transport, Object session, Object message, Object addresses) {
+        return false;
+    }
+
+    @Override
+    public void closing(Object transport) {
+        // Nothing is queued while SMTP is blocked.
     }
 }

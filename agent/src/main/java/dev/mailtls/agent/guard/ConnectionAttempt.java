@@ -11,12 +11,40 @@ import dev.mailtls.engine.ConnectionRequirement;
 final class ConnectionAttempt {
     final String protocol;
     final ConnectionRequirement requirement;
+    /**
+     * What {@code protocolConnect} connects to, as the application asked (host, effective port,
+     * user) and its {@code Session}, should a deferral go into the queue; {@code null} host for a
+     * socket made outside {@code protocolConnect}. The session is held for the attempt only.
+     */
+    final String host;
+    final int port;
+    final String user;
+    final Object session;
+    /** Set when the library asked for the TLS handshake: STARTTLS was accepted, or TLS starts on connect. */
+    volatile boolean tlsStarted;
     /** Set when MailTLS Guard itself could not set up the handshake: why, in operator terms. */
     volatile String setupFailure;
+    /** The policy's deferral of this attempt ({@code action=defer}), once there is one. */
+    volatile Throwable deferral;
 
-    ConnectionAttempt(String protocol, ConnectionRequirement requirement) {
+    ConnectionAttempt(String protocol, ConnectionRequirement requirement, String host, int port, String user,
+            Object session) {
         this.protocol = protocol;
         this.requirement = requirement;
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.session = session;
+    }
+
+    /** For a socket made outside {@code protocolConnect}: nothing to queue. */
+    static ConnectionAttempt ofSocket(ConnectionRequirement requirement) {
+        return new ConnectionAttempt("smtp", requirement, null, requirement.port(), null, null);
+    }
+
+    /** The same attempt under a requirement decided anew (another port). */
+    ConnectionAttempt with(ConnectionRequirement newRequirement) {
+        return new ConnectionAttempt(protocol, newRequirement, host, port, user, session);
     }
 
     String host() {

@@ -1,12 +1,17 @@
 package dev.mailtls.agent.guard;
 
 import dev.mailtls.agent.bootstrap.SmtpGuard;
+import dev.mailtls.agent.queue.AgentQueue;
+import dev.mailtls.agent.queue.NotQueuedException;
 import dev.mailtls.config.MailTlsConfig;
+import dev.mailtls.engine.ConnectionFailure;
 import dev.mailtls.engine.ConnectionRequirement;
+import dev.mailtls.engine.ConnectionTrust;
 import dev.mailtls.engine.PolicyEngine;
-import dev.mailtls.log.TlsSummary;
+import dev.mailtls.engine.RefusalReply;
 import dev.mailtls.policy.PolicyAction;
 import dev.mailtls.policy.PolicyMatch;
+import dev.mailtls.tls.ClientTlsContext;
 import dev.mailtls.tls.VerificationOutcome;
 import java.io.IOException;
 import java.net.Socket;
@@ -14,8 +19,8 @@ import java.security.GeneralSecurityException;
 import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The {@link SmtpGuard} that enforces a deployment's policy through the {@link PolicyEngine}: at
@@ -24,17 +29,29 @@ import javax.net.ssl.SSLSocket;
  * enforces that requirement into every handshake, and translates refusals into SMTP-coded
  * exceptions. One log line per connection; every connection it governs gets {@code TCP_NODELAY}.
  * Thread-safe; the state of an attempt lives in a thread local from {@code protocolConnect}'s
- * start to its end and holds no application objects.
+ * start to its end and holds application objects for that span only.
+ *
+ * <p>With a durable queue ({@code mailtls.queue.dir}, see {@link AgentQueue}) a deferral on an
+ * application thread does not fail the connection: the transport is left connected with no
+ * socket and the messages sent on it are stored and retried. Rejections, audits, internal errors
+ * and failures that are not the policy's (a wrong password, a refused recipient) are unchanged.
  */
 public final class PolicySmtpGuard implements SmtpGuard {
     static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
-    private static final String NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
 
     private final PolicyEngine engine;
+    /** Where deferred messages go; {@code null} without {@code mailtls.queue.dir}: a deferral fails the send. */
+    private final AgentQueue queue;
     private final ThreadLocal<ConnectionAttempt> current = new ThreadLocal<>();
+    private final ApplicationClientKeys clientKeys = new ApplicationClientKeys();
 
     PolicySmtpGuard(PolicyEngine engine) {
+        this(engine, null);
+    }
+
+    PolicySmtpGuard(PolicyEngine engine, AgentQueue queue) {
         this.engine = engine;
+        this.queue = queue;
     }
 
     /**
@@ -44,18 +61,31 @@ public final class PolicySmtpGuard implements SmtpGuard {
      * @throws GeneralSecurityException if the trust store holds no usable certificate
      */
     public static PolicySmtpGuard forConfig(MailTlsConfig config) throws IOException, GeneralSecurityException {
-        return new PolicySmtpGuard(PolicyEngine.create(config));
+        return forConfig(config, null);
+    }
+
+    /** As {@link #forConfig(MailTlsConfig)}, with deferrals going into {@code queue} ({@code null}: none). */
+    public static PolicySmtpGuard forConfig(MailTlsConfig config, AgentQueue queue)
+            throws IOException, GeneralSecurityException {
+        return new PolicySmtpGuard(PolicyEngine.create(config), queue);
     }
 
     @Override
-    public int connectStarting(Object transport, Object session, String protocol, String host, int port) throws Exception {
+    public int connectStarting(Object transport, Object session, String protocol, String host, int port, String user,
+            String password) throws Exception {
         // protocolConnect's own defaults: no host means localhost, no port means the session's or the protocol's.
         String destination = host == null ? "localhost" : host;
         int effectivePort = port != -1 ? port : SessionPorts.configuredPort(session, protocol);
         ConnectionAttempt attempt;
         try {
+            if (queue != null) {
+                queue.connecting(transport, protocol, destination, effectivePort, user, password);
+            }
             PolicyMatch match = engine.match(destination);
-            attempt = new ConnectionAttempt(protocol, engine.forHost(match, destination, effectivePort));
+            // A user name without a password authenticates nothing: Service.connect puts the local
+            // user.name there when the application gives none.
+            attempt = new ConnectionAttempt(protocol, engine.forHost(match, destination, effectivePort), destination,
+                    effectivePort, password == null ? null : user, session);
         } catch (RuntimeException | LinkageError bug) {
             LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + destination, bug);
             throw SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
@@ -64,7 +94,17 @@ public final class PolicySmtpGuard implements SmtpGuard {
         ConnectionRequirement requirement = attempt.requirement;
         if (requirement.kind() == ConnectionRequirement.Kind.REFUSED) {
             if (!audit(requirement)) {
-                throw (Exception) refuse(transport, attempt, 5, requirement.reason(), null);
+                if (queueable(requirement) && (user == null || password == null)
+                        && SessionPorts.requiresAuth(session, protocol)) {
+                    // No decision yet: the library returns false before connecting, asks the
+                    // Authenticator and calls again with the password, which the queue must keep.
+                    return CREDENTIALS_FIRST;
+                }
+                Throwable refusal = refuse(transport, attempt, RefusalReply.NOT_VERIFIED, requirement.reason(), null);
+                if (queued(transport, attempt)) {
+                    return QUEUED;
+                }
+                throw (Exception) refusal;
             }
             LOG.warning("mailtls: AUDIT: " + describe(attempt) + ": " + requirement.reason()
                     + "; connecting anyway with the best TLS available because action=audit");
@@ -114,29 +154,29 @@ public final class PolicySmtpGuard implements SmtpGuard {
         }
         if (requirement.port() != port && requirement.match().policy().level().usesDane()) {
             // TLSA records are per port; the one dialled differs from the one decided on.
-            attempt = new ConnectionAttempt(attempt.protocol, engine.forHost(requirement.match(), attempt.host(), port));
+            attempt = attempt.with(engine.forHost(requirement.match(), attempt.host(), port));
             if (current.get() != null) {
                 current.set(attempt);
             }
         }
-        Object displaced;
+        // STARTTLS was accepted, or TLS starts on connect: an error reply from now on refuses no STARTTLS.
+        attempt.tlsStarted = true;
         try {
             if (attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED && !audit(attempt.requirement)) {
                 throw new IOException(attempt.requirement.reason());
             }
-            displaced = TlsProperties.install(copy, prefix, engine.tlsContext(attempt.requirement).socketFactory(),
-                    engine.config().tls().protocols());
+            ClientTlsContext context = engine.tlsContext(attempt.requirement);
+            SSLSocketFactory applications = TlsProperties.applicationFactory(copy, prefix);
+            if (applications != null) {
+                context = clientKeys.keep(context, applications, attempt.host());
+            }
+            TlsProperties.install(copy, prefix, context.socketFactory(), engine.config().tls().protocols());
         } catch (IOException | GeneralSecurityException | RuntimeException cannotSetUp) {
             // Recorded so that the connection's failure is reported as the policy's 4.7.5, not as a network error.
             attempt.setupFailure = attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED
                     ? attempt.requirement.reason() : "cannot set up the verified TLS handshake: " + cannotSetUp;
             throw cannotSetUp instanceof IOException ? (IOException) cannotSetUp
                     : new IOException("MailTLS Guard: " + attempt.setupFailure, cannotSetUp);
-        }
-        if (displaced != null) {
-            LOG.warning("mailtls: " + attempt.host() + ": the application's own TLS socket factory ("
-                    + displaced.getClass().getName() + ") is replaced by the policy's; a client certificate it"
-                    + " carried is not presented");
         }
     }
 
@@ -148,7 +188,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
         ConnectionAttempt attempt = current.get();
         if (attempt == null) {
             String destination = host == null ? "localhost" : host;
-            attempt = new ConnectionAttempt("smtp", engine.forHost(engine.match(destination), destination, port));
+            attempt = ConnectionAttempt.ofSocket(engine.forHost(engine.match(destination), destination, port));
         }
         return attempt;
     }
@@ -161,7 +201,12 @@ public final class PolicySmtpGuard implements SmtpGuard {
             return thrown;
         }
         try {
-            return decide(transport, attempt, thrown, socket);
+            Throwable outcome = decide(transport, attempt, thrown, socket);
+            if (outcome != null && outcome == attempt.deferral && queued(transport, attempt)) {
+                // The socket is closed already; the advice leaves the transport connected without one.
+                return null;
+            }
+            return outcome;
         } catch (RuntimeException | LinkageError bug) {
             // An error of our own must not let a connection through, nor reach the application as a bare RuntimeException.
             LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + attempt.host(), bug);
@@ -184,8 +229,8 @@ public final class PolicySmtpGuard implements SmtpGuard {
             if (!tls && requirement.kind().tlsRequired() && !audit(requirement)) {
                 // Defence in depth: requireStartTLS should have stopped this already.
                 close(socket);
-                return refuse(transport, attempt, 4, "TLS is required, but the connection to " + attempt.host()
-                        + " is in plaintext", null);
+                return refuse(transport, attempt, RefusalReply.TLS_NOT_AVAILABLE,
+                        "TLS is required, but the connection to " + attempt.host() + " is in plaintext", null);
             }
             if (tls && requirement.kind().authenticates() && !audit(requirement)) {
                 // Only our trust manager records an outcome: TLS made by anything else (a socket the
@@ -193,8 +238,9 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 VerificationOutcome outcome = VerificationOutcome.of(((SSLSocket) socket).getSession());
                 if (outcome == null || !outcome.isAuthenticated()) {
                     close(socket);
-                    return refuse(transport, attempt, 5, "Server certificate not verified: the TLS connection to "
-                            + attempt.host() + " was not made by MailTLS Guard's trust manager"
+                    return refuse(transport, attempt, RefusalReply.NOT_VERIFIED,
+                            "Server certificate not verified: the TLS connection to " + attempt.host()
+                            + " was not made by MailTLS Guard's trust manager"
                             + (outcome == null ? "" : " (" + outcome.failureMessage() + ")"), null);
                 }
             }
@@ -205,28 +251,45 @@ public final class PolicySmtpGuard implements SmtpGuard {
             logEstablished(attempt, socket, tls);
             return null;
         }
-        VerificationOutcome failed = VerificationOutcome.fromFailure(thrown);
-        if (failed != null) {
-            return refuse(transport, attempt, 5, "Server certificate not verified: " + failed.failureMessage(), thrown);
+        ConnectionFailure failure = ConnectionFailure.of(thrown, !startTlsMayHaveBeenRefused(transport, attempt));
+        RefusalReply refusal;
+        if (failure.kind() != ConnectionFailure.Kind.CERTIFICATE_NOT_VERIFIED && attempt.setupFailure != null) {
+            refusal = RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED, attempt.setupFailure);
+        } else if (failure.kind() == ConnectionFailure.Kind.HANDSHAKE_FAILED
+                && requirement.kind() == ConnectionRequirement.Kind.MAY) {
+            // Unlike Postfix, which retries in plaintext, the agent cannot redo the application's
+            // connection: at level may a failed handshake is refused like at the requiring levels.
+            refusal = RefusalReply.of(requirement.match().rule(), RefusalReply.NOT_VERIFIED,
+                    failure.describe(attempt.host()));
+        } else {
+            refusal = failure.refusal(requirement, attempt.host());
         }
-        if (attempt.setupFailure != null) {
-            return refuse(transport, attempt, 5, attempt.setupFailure, thrown);
+        // No refusal: not a policy matter (connection refused, authentication failed, ...), the application's as is.
+        return refusal == null ? thrown : refuse(transport, attempt, refusal, thrown);
+    }
+
+    /**
+     * Whether an error reply that ended the attempt may be the server's answer to STARTTLS: only
+     * if STARTTLS was on, the server offered it, and no TLS socket was made for the attempt yet.
+     * Otherwise the reply refused something else (HELO, AUTH in plaintext under {@code may} or
+     * {@code action=audit}, AUTH after TLS), which is the application's business, not the policy's.
+     */
+    private static boolean startTlsMayHaveBeenRefused(Object transport, ConnectionAttempt attempt) {
+        return !attempt.tlsStarted && startTlsMode(attempt.requirement) != STARTTLS_OFF && startTlsOffered(transport);
+    }
+
+    /**
+     * Whether the server's last EHLO offered STARTTLS, from the transport's public {@code
+     * supportsExtension} (in every supported library; it keeps the EHLO reply after the connection
+     * closed). If it cannot be asked: offered, so that a refused STARTTLS is not taken for anything else.
+     */
+    private static boolean startTlsOffered(Object transport) {
+        try {
+            return Boolean.TRUE.equals(transport.getClass().getMethod("supportsExtension", String.class)
+                    .invoke(transport, "STARTTLS"));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError unavailable) {
+            return true;
         }
-        if (NO_STARTTLS.equals(thrown.getMessage())) {
-            return refuse(transport, attempt, 4, "TLS is required, but was not offered by host " + attempt.host(), thrown);
-        }
-        SSLException handshake = find(thrown, SSLException.class);
-        if (handshake != null && requirement.kind() != ConnectionRequirement.Kind.NONE) {
-            return refuse(transport, attempt, 5, "TLS handshake with " + attempt.host() + " failed: " + handshake.getMessage(),
-                    thrown);
-        }
-        String message = thrown.getMessage();
-        if (message != null && message.startsWith("454") && requirement.kind().tlsRequired()) {
-            return refuse(transport, attempt, 4, "TLS is required, but host " + attempt.host() + " refused to start TLS: "
-                    + message.trim(), thrown);
-        }
-        // Not a policy matter (connection refused, authentication failed, ...): the application's as is.
-        return thrown;
     }
 
     /**
@@ -251,10 +314,79 @@ public final class PolicySmtpGuard implements SmtpGuard {
         }
     }
 
+    /** @param detail {@link RefusalReply#TLS_NOT_AVAILABLE} or {@link RefusalReply#NOT_VERIFIED} */
     private Throwable refuse(Object transport, ConnectionAttempt attempt, int detail, String what, Throwable cause) {
-        LOG.warning("mailtls: " + describe(attempt) + " refused: " + what + "; " + attempt.requirement + " action="
+        return refuse(transport, attempt, RefusalReply.of(attempt.requirement.match().rule(), detail, what), cause);
+    }
+
+    private Throwable refuse(Object transport, ConnectionAttempt attempt, RefusalReply reply, Throwable cause) {
+        LOG.warning("mailtls: " + describe(attempt) + " refused: " + reply.what() + "; " + attempt.requirement + " action="
                 + attempt.requirement.match().policy().action() + " (" + attempt.requirement.match().rule().key() + ")");
-        return SmtpPolicyFailure.forRule(transport, attempt.requirement.match().rule(), detail, what, cause);
+        Exception refusal = SmtpPolicyFailure.forRefusal(transport, reply, cause);
+        if (attempt.requirement.match().policy().action() == PolicyAction.DEFER) {
+            attempt.deferral = refusal;
+        }
+        return refusal;
+    }
+
+    /** Whether a deferral under {@code requirement} goes into the queue: {@code action=defer}, on an application thread. */
+    private boolean queueable(ConnectionRequirement requirement) {
+        return queue != null && requirement.match().policy().action() == PolicyAction.DEFER && queue.takesDeferrals();
+    }
+
+    /**
+     * Hands the attempt's deferral to the queue, if it takes it: the transport is then queued. If
+     * the queue cannot, the application gets the deferral itself, as without a queue.
+     */
+    private boolean queued(Object transport, ConnectionAttempt attempt) {
+        if (attempt.deferral == null || attempt.host == null || !queueable(attempt.requirement)) {
+            return false;
+        }
+        try {
+            queue.deferred(transport, attempt.session, attempt.protocol, attempt.host, attempt.port, attempt.user,
+                    attempt.deferral.getMessage());
+            return true;
+        } catch (RuntimeException | LinkageError failed) {
+            LOG.log(Level.SEVERE, "mailtls: " + describe(attempt) + ": cannot queue the deferred connection; the"
+                    + " application gets the deferral", failed);
+            return false;
+        }
+    }
+
+    @Override
+    public boolean isQueued(Object transport) {
+        return queue != null && queue.isQueued(transport);
+    }
+
+    @Override
+    public boolean sendMessage(Object transport, Object session, Object message, Object addresses) throws Exception {
+        if (queue == null) {
+            return false;
+        }
+        Throwable bug;
+        try {
+            return queue.send(transport, session, message, addresses);
+        } catch (NotQueuedException notQueued) {
+            throw SmtpPolicyFailure.create(transport, 454, notQueued.getMessage(), notQueued.getCause());
+        } catch (RuntimeException | LinkageError unexpected) {
+            bug = unexpected;
+        } catch (Exception refused) {
+            if (SmtpPolicyFailure.isMessagingException(refused)) {
+                // What the library itself refuses (no recipients, a failing message body), as it would.
+                throw refused;
+            }
+            bug = refused;
+        }
+        LOG.log(Level.SEVERE, "mailtls: internal error queueing a message", bug);
+        throw SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
+                + "); message not queued, see the application's log", bug);
+    }
+
+    @Override
+    public void closing(Object transport) {
+        if (queue != null) {
+            queue.closing(transport);
+        }
     }
 
     private static String describe(ConnectionAttempt attempt) {
@@ -268,12 +400,8 @@ public final class PolicySmtpGuard implements SmtpGuard {
         if (tls) {
             SSLSocket ssl = (SSLSocket) socket;
             VerificationOutcome outcome = VerificationOutcome.of(ssl.getSession());
-            TlsSummary.Builder summary = TlsSummary.builder().host(attempt.host()).address(address).port(port)
-                    .session(ssl.getSession()).reused(VerificationOutcome.isResumed(ssl));
-            if (outcome != null) {
-                summary.outcome(outcome);
-            }
-            String line = "mailtls: " + summary.build() + "; " + requirement;
+            String line = "mailtls: " + ConnectionTrust.summary(requirement, attempt.host(), address, port, ssl) + "; "
+                    + requirement;
             if (outcome != null && !outcome.isAuthenticated()) {
                 LOG.warning(line + "; AUDIT: " + outcome.failureMessage() + "; sending anyway because action=audit");
             } else {
@@ -300,16 +428,5 @@ public final class PolicySmtpGuard implements SmtpGuard {
         } catch (IOException | RuntimeException closeFailed) {
             LOG.log(Level.FINE, "mailtls: closing the refused connection failed", closeFailed);
         }
-    }
-
-    private static <T extends Throwable> T find(Throwable thrown, Class<T> type) {
-        Throwable cause = thrown;
-        // Bounded: a cause chain can loop.
-        for (int depth = 0; cause != null && depth < 20; depth++, cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return type.cast(cause);
-            }
-        }
-        return null;
     }
 }

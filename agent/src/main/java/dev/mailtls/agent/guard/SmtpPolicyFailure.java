@@ -1,8 +1,6 @@
 package dev.mailtls.agent.guard;
 
-import dev.mailtls.engine.RefusalText;
-import dev.mailtls.policy.PolicyAction;
-import dev.mailtls.policy.PolicyRule;
+import dev.mailtls.engine.RefusalReply;
 import java.lang.reflect.Constructor;
 
 /**
@@ -18,18 +16,12 @@ final class SmtpPolicyFailure {
     }
 
     /**
-     * The exception for a refusal.
+     * The exception for the policy's refusal {@code reply}: its code, and its whole line as the text.
      *
-     * @param detail enhanced status code digit after {@code 4.7.} / {@code 5.7.}: 4 TLS not
-     *     offered, 5 TLS or certificate verification failed (Postfix's choices)
-     * @param what what happened, e.g. "TLS is required, but was not offered by mx.example.com"
      * @param cause the library's original exception, kept as the cause
      */
-    static Exception forRule(Object transport, PolicyRule rule, int detail, String what, Throwable cause) {
-        boolean permanent = rule.policy().action() == PolicyAction.REJECT;
-        int code = permanent ? 554 : 454;
-        String text = code + " " + (permanent ? 5 : 4) + ".7." + detail + " " + RefusalText.of(rule, what);
-        return create(transport, code, text, cause);
+    static Exception forRefusal(Object transport, RefusalReply reply, Throwable cause) {
+        return create(transport, reply.code(), reply.toString(), cause);
     }
 
     /**
@@ -54,6 +46,16 @@ final class SmtpPolicyFailure {
             // Fall through: a plain MessagingException still fails the connection, with the same text.
         }
         return messagingException(transport, text, cause);
+    }
+
+    /** Whether {@code thrown} is a mail API's {@code MessagingException} (javax or jakarta), which applications handle. */
+    static boolean isMessagingException(Throwable thrown) {
+        for (Class<?> type = thrown.getClass(); type != null; type = type.getSuperclass()) {
+            if (type.getName().endsWith(".mail.MessagingException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The API's plain {@code MessagingException}, found beside {@code Service} in the transport's hierarchy. */

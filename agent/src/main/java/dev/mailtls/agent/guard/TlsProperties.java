@@ -57,12 +57,27 @@ final class TlsProperties {
     }
 
     /**
-     * Puts {@code factory} in every place the library looks for a TLS socket factory and removes
-     * what would weaken or replace it. Returns the application's own factory object when one is
-     * being displaced (its client certificate, if any, cannot be carried over), else {@code null}.
+     * The TLS socket factory object the application put into the session for the library to use:
+     * {@code prefix.ssl.socketFactory}, else an SSL factory in {@code prefix.socketFactory} (the
+     * order in which the library looks); {@code null} when there is none (a class name is no
+     * object to read a client certificate from). Read before {@link #install} replaces it.
      */
-    static Object install(Properties copy, String prefix, SSLSocketFactory factory, Iterable<String> protocols) {
-        Object displaced = copy.get(prefix + ".ssl.socketFactory");
+    static SSLSocketFactory applicationFactory(Properties props, String prefix) {
+        for (String key : new String[] {prefix + ".ssl.socketFactory", prefix + ".socketFactory"}) {
+            Object factory = props.get(key);
+            if (factory instanceof SSLSocketFactory) {
+                return (SSLSocketFactory) factory;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Puts {@code factory} in every place the library looks for a TLS socket factory and removes
+     * what would weaken or replace it. An application's own factory object is displaced; read it
+     * first with {@link #applicationFactory} to keep its client certificate.
+     */
+    static void install(Properties copy, String prefix, SSLSocketFactory factory, Iterable<String> protocols) {
         copy.put(prefix + ".ssl.socketFactory", factory);
         copy.remove(prefix + ".ssl.socketFactory.class");
         copy.remove(prefix + ".ssl.trust");
@@ -79,6 +94,5 @@ final class TlsProperties {
             copy.put(prefix + ".socketFactory", factory);
             copy.remove(prefix + ".socketFactory.class");
         }
-        return displaced instanceof SSLSocketFactory ? displaced : null;
     }
 }

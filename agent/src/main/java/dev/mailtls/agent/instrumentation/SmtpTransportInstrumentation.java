@@ -4,6 +4,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.mailtls.agent.bootstrap.Hooks;
+import dev.mailtls.agent.bootstrap.SmtpGuard;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Collections;
@@ -44,29 +45,50 @@ public final class SmtpTransportInstrumentation {
      * Inlined into {@code protocolConnect}. On entry it lets the policy set STARTTLS on or off and
      * mandatory, overriding whatever the application configured; on exit it turns policy failures
      * into SMTP-coded exceptions. No {@code suppress}: an error here must fail the connection.
+     *
+     * <p>With a durable queue ({@code mailtls.queue.dir}) a deferral instead leaves the transport
+     * connected in the application's eyes with no socket behind it ({@code serverSocket} null, so
+     * the library's own {@code close()} sends no QUIT): either the policy deferred before any
+     * connection and the method body is skipped, or the connection was refused on the way and
+     * has been closed. {@link QueuedTransportInstrumentation} takes it from there.
      */
     static final class ProtocolConnectAdvice {
         private ProtocolConnectAdvice() {
         }
 
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object transport,
+        /** Returns 0 to connect, or {@code SmtpGuard.QUEUED} / {@code CREDENTIALS_FIRST} to skip the body. */
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static int enter(@Advice.This Object transport,
                 @Advice.Argument(0) String host,
                 @Advice.Argument(1) int port,
+                @Advice.Argument(2) String user,
+                @Advice.Argument(3) String password,
                 @Advice.FieldValue("name") String protocol,
                 @Advice.FieldValue("session") Object session,
                 @Advice.FieldValue(value = "useStartTLS", readOnly = false) boolean useStartTls,
                 @Advice.FieldValue(value = "requireStartTLS", readOnly = false) boolean requireStartTls) throws Exception {
-            int mode = Hooks.connectStarting(transport, session, protocol, host, port);
-            useStartTls = mode != 0;
-            requireStartTls = mode == 2;
+            int mode = Hooks.connectStarting(transport, session, protocol, host, port, user, password);
+            useStartTls = mode != SmtpGuard.STARTTLS_OFF;
+            requireStartTls = mode == SmtpGuard.STARTTLS_REQUIRE;
+            return mode == SmtpGuard.QUEUED || mode == SmtpGuard.CREDENTIALS_FIRST ? mode : 0;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)
         static void exit(@Advice.This Object transport,
-                @Advice.FieldValue("serverSocket") Socket socket,
+                @Advice.Enter int skipped,
+                @Advice.FieldValue(value = "serverSocket", readOnly = false) Socket socket,
+                @Advice.Return(readOnly = false) boolean connected,
                 @Advice.Thrown(readOnly = false) Throwable thrown) {
+            if (skipped != 0) {
+                connected = skipped == SmtpGuard.QUEUED;
+                return;
+            }
             thrown = Hooks.connectFinished(transport, thrown, socket);
+            if (thrown == null && Hooks.isQueued(transport)) {
+                // The guard closed the refused socket; without it close() and isConnected() do no I/O.
+                socket = null;
+                connected = true;
+            }
         }
     }
 }

@@ -31,23 +31,32 @@ class PolicySmtpGuardTest {
         return new PolicySmtpGuard(PolicyEngine.create(config));
     }
 
+    /** What the library's EHLO leaves behind when the server offers STARTTLS (kept after the connection fails). */
+    private void serverOffersStartTls() throws ReflectiveOperationException {
+        java.lang.reflect.Field extensions = SMTPTransport.class.getDeclaredField("extMap");
+        extensions.setAccessible(true);
+        java.util.Hashtable<String, String> offered = new java.util.Hashtable<>();
+        offered.put("STARTTLS", "");
+        extensions.set(transport, offered);
+    }
+
     @Test
     void startTlsModeFollowsTheLevel() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.policy.none.example", "none", "mailtls.policy.may.example", "may",
                 "mailtls.policy.audit.example", "verify action=audit");
 
-        assertThat(guard.connectStarting(transport, null, "smtp", "none.example", 25)).isEqualTo(SmtpGuard.STARTTLS_OFF);
-        assertThat(guard.connectStarting(transport, null, "smtp", "may.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
-        assertThat(guard.connectStarting(transport, null, "smtp", "audit.example", 25)).isEqualTo(SmtpGuard.STARTTLS_TRY);
-        assertThat(guard.connectStarting(transport, null, "smtp", "anything.example", 25)).isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
-        assertThat(guard.connectStarting(transport, null, "smtp", null, -1)).as("null host is localhost")
+        assertThat(guard.connectStarting(transport, null, "smtp", "none.example", 25, null, null)).isEqualTo(SmtpGuard.STARTTLS_OFF);
+        assertThat(guard.connectStarting(transport, null, "smtp", "may.example", 25, null, null)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(guard.connectStarting(transport, null, "smtp", "audit.example", 25, null, null)).isEqualTo(SmtpGuard.STARTTLS_TRY);
+        assertThat(guard.connectStarting(transport, null, "smtp", "anything.example", 25, null, null)).isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
+        assertThat(guard.connectStarting(transport, null, "smtp", null, -1, null, null)).as("null host is localhost")
                 .isEqualTo(SmtpGuard.STARTTLS_REQUIRE);
     }
 
     @Test
     void missingStartTlsBecomesATemporary454WithTheGoverningSetting() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         Throwable thrown = guard.connectFinished(transport,
                 new MessagingException("STARTTLS is required but host does not support STARTTLS"), null);
@@ -61,7 +70,7 @@ class PolicySmtpGuardTest {
     @Test
     void rejectActionGivesAPermanent554() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.policy.mx.example", "encrypt action=reject");
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         Throwable thrown = guard.connectFinished(transport,
                 new MessagingException("STARTTLS is required but host does not support STARTTLS"), null);
@@ -73,7 +82,7 @@ class PolicySmtpGuardTest {
     @Test
     void failedHandshakeBecomesA4_7_5() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
         MessagingException library = new MessagingException("Could not convert socket to TLS",
                 new SSLHandshakeException("no cipher suites in common"));
 
@@ -85,8 +94,9 @@ class PolicySmtpGuardTest {
 
     @Test
     void serverRefusingStartTlsIsAPolicyFailure() throws Exception {
+        serverOffersStartTls();
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         Throwable thrown = guard.connectFinished(transport, new MessagingException("454 4.7.0 TLS not available due to local problem"), null);
 
@@ -94,9 +104,74 @@ class PolicySmtpGuardTest {
     }
 
     @Test
+    void anyErrorReplyToStartTlsIsAPolicyFailureNotJust454() throws Exception {
+        serverOffersStartTls();
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
+
+        Throwable thrown = guard.connectFinished(transport, new MessagingException("554 5.7.3 TLS not available"), null);
+
+        assertThat(((SMTPSendFailedException) thrown).getReturnCode()).as("action=defer, whatever the server's code").isEqualTo(454);
+        assertThat(thrown.getMessage()).startsWith("454 4.7.4 TLS is required, but host mx.example refused to start TLS: 554 5.7.3");
+    }
+
+    @Test
+    void errorReplyAfterTheHandshakeWasSetUpIsNoRefusalOfStartTls() throws Exception {
+        serverOffersStartTls();
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, "user", "secret");
+        guard.startTlsProperties(new Properties(), "mail.smtp", "mx.example", 25);
+        MessagingException authFailed = new MessagingException("454 4.7.0 Temporary authentication failure");
+
+        assertThat(guard.connectFinished(transport, authFailed, null)).isSameAs(authFailed);
+    }
+
+    @Test
+    void errorReplyWhereStartTlsWasNotOfferedIsNoRefusalOfStartTls() throws Exception {
+        PolicySmtpGuard guard = guard();
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
+        // EHLO failed, so no STARTTLS was offered; the library fell back to HELO, which failed too.
+        MessagingException heloRefused = new MessagingException("550 5.7.1 Client host rejected");
+
+        assertThat(guard.connectFinished(transport, heloRefused, null)).isSameAs(heloRefused);
+    }
+
+    @Test
+    void errorReplyInPlaintextUnderAuditWhereStartTlsWasNotOfferedIsTheApplications() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.action", "audit");
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, "user", "secret");
+        // The transport's EHLO offered no STARTTLS: the reply refused AUTH, not STARTTLS.
+        MessagingException authFailed = new MessagingException("535 5.7.8 Error: authentication failed");
+
+        assertThat(guard.connectFinished(transport, authFailed, null)).isSameAs(authFailed);
+    }
+
+    @Test
+    void failedHandshakeAtLevelMayIsRefusedBecauseTheAgentCannotRetryInPlaintext() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "may");
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
+        MessagingException library = new MessagingException("Could not convert socket to TLS",
+                new SSLHandshakeException("Received fatal alert: handshake_failure"));
+
+        assertThat(guard.connectFinished(transport, library, null).getMessage())
+                .startsWith("454 4.7.5 TLS handshake with mx.example failed: Received fatal alert: handshake_failure.")
+                .contains("policy \"may\"");
+    }
+
+    @Test
+    void failedHandshakeAtLevelNoneIsTheApplications() throws Exception {
+        PolicySmtpGuard guard = guard("mailtls.level", "none");
+        guard.connectStarting(transport, null, "smtp", "mx.example", 465, null, null);
+        MessagingException library = new MessagingException("Could not connect to SMTP host",
+                new SSLHandshakeException("PKIX path building failed"));
+
+        assertThat(guard.connectFinished(transport, library, null)).isSameAs(library);
+    }
+
+    @Test
     void failuresThatAreNotPolicyDecisionsReachTheApplicationUnchanged() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
         MessagingException refused = new MessagingException("Couldn't connect to host", new IOException("Connection refused"));
 
         assertThat(guard.connectFinished(transport, refused, null)).isSameAs(refused);
@@ -105,7 +180,7 @@ class PolicySmtpGuardTest {
     @Test
     void plaintextSuccessUnderARequiringLevelIsTurnedIntoARefusal() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         Throwable thrown = guard.connectFinished(transport, null, new java.net.Socket());
 
@@ -115,7 +190,7 @@ class PolicySmtpGuardTest {
     @Test
     void connectThatAsksTheAuthenticatorFirstIsNoDecisionYet() throws Exception {
         PolicySmtpGuard guard = guard();
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         // protocolConnect returned false without connecting (no socket, nothing thrown): JavaMail
         // asks the Authenticator and calls protocolConnect again.
@@ -125,7 +200,7 @@ class PolicySmtpGuardTest {
     @Test
     void tlsThatOurTrustManagerDidNotVerifyIsRefusedWhereAuthenticationIsRequired() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.level", "verify");
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
         // An SSLSocket from elsewhere (e.g. handed over by the application): its session holds no outcome of ours.
         java.net.Socket foreign = javax.net.ssl.SSLSocketFactory.getDefault().createSocket();
 
@@ -139,7 +214,7 @@ class PolicySmtpGuardTest {
     @Test
     void plaintextUnderMayIsAccepted() throws Exception {
         PolicySmtpGuard guard = guard("mailtls.level", "may");
-        guard.connectStarting(transport, null, "smtp", "mx.example", 25);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
 
         assertThat(guard.connectFinished(transport, null, new java.net.Socket())).isNull();
     }
@@ -149,7 +224,7 @@ class PolicySmtpGuardTest {
         PolicySmtpGuard guard = guard("mailtls.level", "may");
         try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
                 java.net.Socket socket = new java.net.Socket(server.getInetAddress(), server.getLocalPort())) {
-            guard.connectStarting(transport, null, "smtp", "mx.example", server.getLocalPort());
+            guard.connectStarting(transport, null, "smtp", "mx.example", server.getLocalPort(), null, null);
 
             assertThat(guard.connectFinished(transport, null, socket)).isNull();
             assertThat(socket.getTcpNoDelay()).isTrue();
@@ -170,7 +245,7 @@ class PolicySmtpGuardTest {
 
     /** The socket factory the guard gives the library for the STARTTLS handshake of a new connection to {@code host}. */
     private Object handshakeFactory(PolicySmtpGuard guard, String host) throws Exception {
-        guard.connectStarting(transport, null, "smtp", host, 25);
+        guard.connectStarting(transport, null, "smtp", host, 25, null, null);
         Properties props = guard.startTlsProperties(new Properties(), "mail.smtp", host, 25);
         return props.get("mail.smtp.ssl.socketFactory");
     }
@@ -187,7 +262,7 @@ class PolicySmtpGuardTest {
     void blockingGuardRefusesBeforeAnyConnection() {
         BlockingSmtpGuard guard = new BlockingSmtpGuard("mailtls.properties:3: unknown key");
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.connectStarting(transport, null, "smtp", "mx.example", 25))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null))
                 .isInstanceOf(SMTPSendFailedException.class)
                 .hasMessageStartingWith("454 4.7.5 MailTLS Guard blocks SMTP sending: its configuration is unusable (mailtls.properties:3: unknown key)");
     }

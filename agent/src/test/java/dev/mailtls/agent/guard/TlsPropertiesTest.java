@@ -36,13 +36,12 @@ class TlsPropertiesTest {
         copy.setProperty("mail.smtp.ssl.protocols", "TLSv1");
         copy.setProperty("mail.smtp.ssl.ciphersuites", "TLS_RSA_WITH_NULL_SHA");
 
-        Object displaced = TlsProperties.install(copy, "mail.smtp", ours, List.of("TLSv1.3", "TLSv1.2"));
+        TlsProperties.install(copy, "mail.smtp", ours, List.of("TLSv1.3", "TLSv1.2"));
 
         assertThat(copy.get("mail.smtp.ssl.socketFactory")).isSameAs(ours);
         assertThat(copy).doesNotContainKeys("mail.smtp.ssl.trust", "mail.smtp.ssl.socketFactory.class", "mail.smtp.ssl.ciphersuites");
         assertThat(copy.getProperty("mail.smtp.ssl.checkserveridentity")).isEqualTo("false");
         assertThat(copy.getProperty("mail.smtp.ssl.protocols")).isEqualTo("TLSv1.3 TLSv1.2");
-        assertThat(displaced).isNull();
     }
 
     @Test
@@ -76,11 +75,31 @@ class TlsPropertiesTest {
     }
 
     @Test
-    void applicationsOwnFactoryObjectIsReportedAsDisplaced() {
+    void applicationsOwnFactoryObjectIsFoundBeforeItIsReplaced() {
         Properties copy = new Properties();
         SSLSocketFactory applications = (SSLSocketFactory) SSLSocketFactory.getDefault();
         copy.put("mail.smtps.ssl.socketFactory", applications);
 
-        assertThat(TlsProperties.install(copy, "mail.smtps", ours, List.of("TLSv1.3"))).isSameAs(applications);
+        assertThat(TlsProperties.applicationFactory(copy, "mail.smtps")).isSameAs(applications);
+        TlsProperties.install(copy, "mail.smtps", ours, List.of("TLSv1.3"));
+        assertThat(copy.get("mail.smtps.ssl.socketFactory")).isSameAs(ours);
+    }
+
+    @Test
+    void sslOnConnectFactoryObjectCountsAsTheApplicationsOwn() {
+        Properties copy = new Properties();
+        SSLSocketFactory applications = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        copy.put("mail.smtp.socketFactory", applications);
+
+        assertThat(TlsProperties.applicationFactory(copy, "mail.smtp")).isSameAs(applications);
+    }
+
+    @Test
+    void factoryClassNamesAndPlainFactoriesAreNoApplicationFactoryObject() {
+        Properties copy = new Properties();
+        copy.setProperty("mail.smtp.ssl.socketFactory.class", "javax.net.ssl.SSLSocketFactory");
+        copy.put("mail.smtp.socketFactory", javax.net.SocketFactory.getDefault());
+
+        assertThat(TlsProperties.applicationFactory(copy, "mail.smtp")).isNull();
     }
 }

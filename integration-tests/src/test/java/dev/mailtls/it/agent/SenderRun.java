@@ -241,6 +241,29 @@ public final class SenderRun {
         return jars.stream().map(path -> path.toAbsolutePath().toString()).collect(Collectors.joining(java.io.File.pathSeparator));
     }
 
+    /**
+     * What one scenario of a run came to.
+     *
+     * @param outcome {@code SENT} or {@code FAILED <class>: <message>}
+     * @param causes the failure's cause chain, outermost first
+     * @param log what the application and the agent wrote to standard error during the scenario
+     */
+    public record ScenarioOutcome(String name, String outcome, List<String> causes, String log) {
+        public boolean sent() {
+            return outcome.equals("SENT");
+        }
+
+        /** The failure the application caught and every cause under it; empty after success. */
+        public List<String> failureChain() {
+            if (sent()) {
+                return List.of();
+            }
+            List<String> chain = new ArrayList<>(List.of(outcome));
+            chain.addAll(causes);
+            return chain;
+        }
+    }
+
     /** What the application printed: its {@code RESULT} line, and the agent's log on stderr. */
     public record Result(List<String> command, int exitCode, String stdout, String stderr) {
         /** The application's verdict: {@code SENT} or {@code FAILED <class>: <message>}. */
@@ -256,6 +279,31 @@ public final class SenderRun {
 
         public boolean sent() {
             return outcome().equals("SENT");
+        }
+
+        /**
+         * What the application printed for one {@code scenario} of a run of several (see
+         * {@code SampleOutput}), with the log lines it wrote to standard error meanwhile; fails
+         * when the application printed no outcome for it.
+         */
+        public ScenarioOutcome scenario(String scenario) {
+            String outcomePrefix = "OUTCOME " + scenario + " ";
+            String causePrefix = "CAUSE " + scenario + " ";
+            String outcome = stdout.lines().filter(line -> line.startsWith(outcomePrefix))
+                    .map(line -> line.substring(outcomePrefix.length())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no outcome of scenario " + scenario + "; " + this));
+            List<String> causes = stdout.lines().filter(line -> line.startsWith(causePrefix))
+                    .map(line -> line.substring(causePrefix.length())).toList();
+            StringBuilder log = new StringBuilder();
+            boolean inside = false;
+            for (String line : stderr.lines().toList()) {
+                if (line.startsWith("BEGIN ")) {
+                    inside = line.equals("BEGIN " + scenario);
+                } else if (inside) {
+                    log.append(line).append('\n');
+                }
+            }
+            return new ScenarioOutcome(scenario, outcome, causes, log.toString());
         }
 
         @Override

@@ -36,8 +36,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The test bed's certificates, made with Bouncy Castle on every bring-up: a test CA (RSA-2048),
- * one MX certificate (RSA-2048) that every Postfix listener presents, and an unrelated EC key
- * whose digest makes the {@code dane-mismatch.test} TLSA record.
+ * one MX certificate (RSA-2048) that every Postfix listener presents, an unrelated EC key
+ * whose digest makes the {@code dane-mismatch.test} TLSA record, and a client CA (EC P-256) that
+ * the listener {@link MxEndpoint#POSTFIX_CLIENT_CERT} verifies client certificates against;
+ * {@link #issueClientCertificate} makes those.
  *
  * <p>The MX certificate carries one SAN DNS name per MX host of the test domains (no wildcard),
  * so a name check passes for every {@code mx.*.test} host and fails for any other name. All
@@ -50,15 +52,31 @@ public final class BedCertificates {
   private final X509Certificate mx;
   private final PrivateKey mxKey;
   private final KeyPair unrelated;
+  private final X509Certificate clientCa;
+  private final PrivateKey clientCaKey;
   private final Path dir;
 
-  private BedCertificates(
-      X509Certificate ca, X509Certificate mx, PrivateKey mxKey, KeyPair unrelated, Path dir) {
+  private BedCertificates(X509Certificate ca, X509Certificate mx, PrivateKey mxKey, KeyPair unrelated,
+      X509Certificate clientCa, PrivateKey clientCaKey, Path dir) {
     this.ca = ca;
     this.mx = mx;
     this.mxKey = mxKey;
     this.unrelated = unrelated;
+    this.clientCa = clientCa;
+    this.clientCaKey = clientCaKey;
     this.dir = dir;
+  }
+
+  /** A client's key and certificate chain (its certificate, then the client CA). */
+  public record ClientIdentity(PrivateKey key, List<X509Certificate> chain) {
+    public ClientIdentity {
+      chain = List.copyOf(chain);
+    }
+
+    /** The client's own certificate. */
+    public X509Certificate certificate() {
+      return chain.get(0);
+    }
   }
 
   /**
@@ -101,9 +119,19 @@ public final class BedCertificates {
           Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
       X509Certificate mx = sign(mxBuilder, caKeys.getPrivate());
 
-      KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
-      ec.initialize(new ECGenParameterSpec("secp256r1"));
-      BedCertificates certs = new BedCertificates(ca, mx, mxKeys.getPrivate(), ec.generateKeyPair(), dir);
+      KeyPair clientCaKeys = ecKeyPair();
+      X500Name clientCaName = new X500Name("CN=MailTLS Guard test bed client CA,O=MailTLS Guard tests");
+      X509v3CertificateBuilder clientCaBuilder = new JcaX509v3CertificateBuilder(clientCaName, serial(),
+          Date.from(notBefore), Date.from(notAfter), clientCaName, clientCaKeys.getPublic());
+      clientCaBuilder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+      clientCaBuilder.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      clientCaBuilder.addExtension(Extension.subjectKeyIdentifier, false,
+          ext.createSubjectKeyIdentifier(clientCaKeys.getPublic()));
+      X509Certificate clientCa = sign(clientCaBuilder, clientCaKeys.getPrivate());
+
+      BedCertificates certs = new BedCertificates(ca, mx, mxKeys.getPrivate(), ecKeyPair(), clientCa,
+          clientCaKeys.getPrivate(), dir);
       certs.write();
       return certs;
     } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
@@ -117,14 +145,43 @@ public final class BedCertificates {
     return rsa.generateKeyPair();
   }
 
+  private static KeyPair ecKeyPair() throws GeneralSecurityException {
+    KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+    ec.initialize(new ECGenParameterSpec("secp256r1"));
+    return ec.generateKeyPair();
+  }
+
   private static BigInteger serial() {
     return new BigInteger(63, new SecureRandom()).add(BigInteger.ONE);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key)
       throws OperatorCreationException, GeneralSecurityException {
+    String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
     return new JcaX509CertificateConverter()
-        .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(key)));
+        .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(key)));
+  }
+
+  /**
+   * A fresh client key (EC P-256) and a certificate for {@code commonName} signed by the client CA,
+   * valid for TLS client authentication: what {@link MxEndpoint#POSTFIX_CLIENT_CERT} verifies.
+   */
+  public ClientIdentity issueClientCertificate(String commonName) {
+    try {
+      Instant now = Instant.now();
+      KeyPair keys = ecKeyPair();
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(clientCa, serial(),
+          Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))),
+          new X500Name("CN=" + commonName + ",O=MailTLS Guard tests"), keys.getPublic());
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+      builder.addExtension(Extension.authorityKeyIdentifier, false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(clientCa));
+      return new ClientIdentity(keys.getPrivate(), List.of(sign(builder, clientCaKey), clientCa));
+    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+      throw new IllegalStateException("cannot issue a client certificate for " + commonName, e);
+    }
   }
 
   private void write() throws IOException {
@@ -136,6 +193,7 @@ public final class BedCertificates {
     // Postfix's smtpd_tls_chain_files: the key first, then the leaf, then the CA, in one file.
     writePem(postfixChainFile(), true, mxKey, mx, ca);
     writePem(unrelatedPublicKeyFile(), false, unrelated.getPublic());
+    writePem(clientCaFile(), false, clientCa);
   }
 
   private static void writePem(Path file, boolean secret, Object... objects) throws IOException {
@@ -189,6 +247,16 @@ public final class BedCertificates {
   /** Key plus chain in one PEM file, for Postfix's {@code smtpd_tls_chain_files}. */
   Path postfixChainFile() {
     return dir.resolve("mx-key-chain.pem");
+  }
+
+  /** The CA of client certificates; {@link MxEndpoint#POSTFIX_CLIENT_CERT} verifies against it. */
+  public X509Certificate clientCaCertificate() {
+    return clientCa;
+  }
+
+  /** PEM file of the client CA, Postfix's {@code smtpd_tls_CAfile} on {@link MxEndpoint#POSTFIX_CLIENT_CERT}. */
+  public Path clientCaFile() {
+    return dir.resolve("client-ca.crt");
   }
 
   /** PEM file of the unrelated public key (SubjectPublicKeyInfo). */

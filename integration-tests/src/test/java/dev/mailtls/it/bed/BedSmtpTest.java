@@ -123,6 +123,66 @@ class BedSmtpTest {
     assertThat(delivered.receivedByBed()).contains("with ESMTP id");
   }
 
+  /**
+   * The client-certificate listener tells, in its log and in the Received header, whether the
+   * client presented a certificate of the client CA: with one, "Trusted" and "verified OK";
+   * without, "Anonymous" and "did not present". Both strings the agent tests rely on are shown here.
+   */
+  @Test
+  void clientCertificateListenerSaysWhetherAVerifiedCertificateWasPresented() throws Exception {
+    long mark = bed.postfixLog().mark();
+    BedCertificates.ClientIdentity identity = bed.certificates().issueClientCertificate("bed-test.client.test");
+    sendOverStarttls(bed.postfixClientCertAddress(), presenting(identity), "with a client certificate");
+    sendOverStarttls(bed.postfixClientCertAddress(), bed.clientSslContext(), "without a client certificate");
+
+    List<DeliveredMessage> delivered = bed.mailboxes().awaitMessages(TestDomains.CLIENT_CERT, 2, WAIT);
+    assertThat(receivedOf(delivered, "with a client certificate"))
+        .contains("(Client CN \"bed-test.client.test\", Issuer \"MailTLS Guard test bed client CA\" (verified OK))");
+    assertThat(receivedOf(delivered, "without a client certificate")).contains("(Client did not present a certificate)");
+    assertThat(bed.postfixLog().awaitLine(mark,
+        "postfix-bed/mx-ccert/smtpd.*Trusted TLS connection established from unknown\\[127\\.0\\.0\\.1\\]", WAIT))
+        .as(bed.postfixLog().textSince(mark)).isPresent();
+    assertThat(bed.postfixLog().awaitLine(mark,
+        "postfix-bed/mx-ccert/smtpd.*Anonymous TLS connection established from unknown\\[127\\.0\\.0\\.1\\]", WAIT))
+        .as(bed.postfixLog().textSince(mark)).isPresent();
+  }
+
+  private static void sendOverStarttls(java.net.InetSocketAddress address, javax.net.ssl.SSLContext tls, String subject)
+      throws IOException {
+    try (SmtpTestClient client = SmtpTestClient.connect(address, WAIT)) {
+      client.ehlo("client.test");
+      assertThat(client.startTls(tls, "mx.client-cert.test").code()).isEqualTo(220);
+      client.ehlo("client.test");
+      assertThat(client.sendMail("tester@client.test", List.of("dave@client-cert.test"),
+          message("dave@client-cert.test", subject)).code()).as(client.transcript().toString()).isEqualTo(250);
+      client.quit();
+    }
+  }
+
+  private static String receivedOf(List<DeliveredMessage> messages, String subject) {
+    return messages.stream().filter(m -> m.headers("Subject").contains(subject)).findFirst()
+        .orElseThrow(() -> new AssertionError("no message " + subject + " in " + messages)).receivedByBed();
+  }
+
+  /** Trusts the bed's CA and presents {@code identity}. */
+  private static javax.net.ssl.SSLContext presenting(BedCertificates.ClientIdentity identity) throws Exception {
+    java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("client", identity.key(), new char[0], identity.chain().toArray(new X509Certificate[0]));
+    javax.net.ssl.KeyManagerFactory keyManagers =
+        javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(keys, new char[0]);
+    java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("ca", bed.certificates().caCertificate());
+    javax.net.ssl.TrustManagerFactory trustManagers =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    trustManagers.init(trusted);
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+    return context;
+  }
+
   @Test
   void domainsOutsideTheBedAreRefusedAsRelaying() throws IOException {
     try (SmtpTestClient client = SmtpTestClient.connect(bed.postfixTlsAddress(), WAIT)) {

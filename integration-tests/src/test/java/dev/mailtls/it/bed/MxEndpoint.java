@@ -14,7 +14,14 @@ public enum MxEndpoint {
   /** The Java proxy that strips STARTTLS, in front of {@link #POSTFIX_TLS}. */
   STRIP_PROXY("127.0.0.4"),
   /** The Java proxy that answers STARTTLS with 454, in front of {@link #POSTFIX_TLS}. */
-  FAIL_PROXY("127.0.0.5");
+  FAIL_PROXY("127.0.0.5"),
+  /**
+   * Postfix with STARTTLS and the MX chain that asks every client for a certificate
+   * ({@code smtpd_tls_ask_ccert}) and verifies it against the bed's client CA
+   * ({@link BedCertificates#clientCaFile()}), but requires none: the log and the
+   * {@code Received} header say whether one was presented and verified.
+   */
+  POSTFIX_CLIENT_CERT("127.0.0.6");
 
   /** Every MX listens on 25: the port is part of the TLSA owner name {@code _25._tcp.<mx>}. */
   public static final int SMTP_PORT = 25;

@@ -368,6 +368,14 @@ public final class TestBed {
     return MxEndpoint.POSTFIX_TLS.smtpsAddress();
   }
 
+  /**
+   * Postfix with STARTTLS asking for a client certificate of the bed's client CA (127.0.0.6:25,
+   * MX of {@code client-cert.test}); log tag {@code postfix-bed/mx-ccert}.
+   */
+  public InetSocketAddress postfixClientCertAddress() {
+    return MxEndpoint.POSTFIX_CLIENT_CERT.address();
+  }
+
   /** Postfix without STARTTLS (127.0.0.3:25). */
   public InetSocketAddress postfixPlainAddress() {
     return MxEndpoint.POSTFIX_PLAIN.address();

@@ -1,6 +1,7 @@
 package dev.mailtls.it.bed;
 
 import static dev.mailtls.it.bed.MxEndpoint.FAIL_PROXY;
+import static dev.mailtls.it.bed.MxEndpoint.POSTFIX_CLIENT_CERT;
 import static dev.mailtls.it.bed.MxEndpoint.POSTFIX_PLAIN;
 import static dev.mailtls.it.bed.MxEndpoint.POSTFIX_TLS;
 import static dev.mailtls.it.bed.MxEndpoint.STRIP_PROXY;
@@ -37,6 +38,9 @@ public final class TestDomains {
   public static final String DANE_UNUSABLE = "dane-unusable.test";
   public static final String DANE_EE_CERT = "dane-ee-cert.test";
   public static final String CNAME = "cname.test";
+  public static final String DANE_MISMATCH_2 = "dane-mismatch-2.test";
+  public static final String DANE_MISMATCH_3 = "dane-mismatch-3.test";
+  public static final String CLIENT_CERT = "client-cert.test";
 
   /** Every test domain. */
   public static final List<TestDomain> ALL = List.of(
@@ -68,7 +72,13 @@ public final class TestDomains {
       TestDomain.hostedAt(DANE_EE_CERT, POSTFIX_TLS, "deliver (DANE-EE, full certificate, SHA2-512)")
           .withTlsa(DANE_EE_MX_CERT_SHA512),
       TestDomain.withMxAlias(CNAME, "mx." + DANE_OK,
-          "MX host is a secure CNAME: TLSA from the expanded name mx.dane-ok.test, deliver"));
+          "MX host is a secure CNAME: TLSA from the expanded name mx.dane-ok.test, deliver"),
+      TestDomain.hostedAt(DANE_MISMATCH_2, POSTFIX_TLS, "as dane-mismatch.test: a second destination for a rule of its own")
+          .withTlsa(DANE_EE_UNRELATED_SPKI_SHA256),
+      TestDomain.hostedAt(DANE_MISMATCH_3, POSTFIX_TLS, "as dane-mismatch.test: a third destination for a rule of its own")
+          .withTlsa(DANE_EE_UNRELATED_SPKI_SHA256),
+      TestDomain.hostedAt(CLIENT_CERT, POSTFIX_CLIENT_CERT, "deliver (DANE); the MX asks for a client certificate")
+          .withTlsa(DANE_EE_MX_SPKI_SHA256));
 
   private TestDomains() {}
 

@@ -2,6 +2,7 @@ package dev.mailtls.it.james;
 
 import dev.mailtls.it.bed.BedProperties;
 import dev.mailtls.it.bed.DeliveredMessage;
+import dev.mailtls.it.bed.ProxyConnection;
 import dev.mailtls.it.bed.TestBed;
 import jakarta.mail.MessagingException;
 import java.io.IOException;
@@ -112,10 +113,26 @@ final class JamesBed {
                 .state(sent.getState()).attributes(sent.getAttributes().values()).mimeMessage(sent.getMsg()).build();
     }
 
+    /**
+     * The message with {@code subject} in {@code domain}'s mailbox, waiting for it: Postfix delivers
+     * the mail it accepted in its own order, so the first message to arrive may be another one.
+     * Fails (naming how many arrived) when none with the subject comes within 20 s of the last one.
+     */
     DeliveredMessage delivered(String domain, String subject) {
-        List<DeliveredMessage> messages = bed.mailboxes().awaitMessages(domain, 1, Duration.ofSeconds(20));
-        return messages.stream().filter(message -> message.headers("Subject").contains(subject)).findFirst()
-                .orElseThrow(() -> new AssertionError("no message \"" + subject + "\" for " + domain + ": " + messages));
+        for (int count = 1; ; count++) {
+            List<DeliveredMessage> messages;
+            try {
+                messages = bed.mailboxes().awaitMessages(domain, count, Duration.ofSeconds(20));
+            } catch (AssertionError notArrived) {
+                throw new AssertionError("no message \"" + subject + "\" for " + domain + ": " + notArrived.getMessage());
+            }
+            for (DeliveredMessage message : messages) {
+                if (message.headers("Subject").contains(subject)) {
+                    return message;
+                }
+            }
+            count = Math.max(count, messages.size());
+        }
     }
 
     String log() {
@@ -131,6 +148,11 @@ final class JamesBed {
 
     static Object attribute(Mail mail, String name) {
         return mail.getAttribute(AttributeName.of(name)).map(attribute -> attribute.getValue().value()).orElse(null);
+    }
+
+    /** The command lines a client sent over a proxied connection, in order (no message was sent on these). */
+    static List<String> commands(ProxyConnection connection) {
+        return connection.clientText().lines().filter(line -> !line.isBlank()).toList();
     }
 
     static long delayMillis(FakeMailContext.SentMail sent) {

@@ -90,6 +90,38 @@ class TlsPolicyDeliveryOnBedTest {
     }
 
     @Test
+    void nextMailToTheSameServerUnderTheSameRequirementReusesTheVerifiedConnection() throws Exception {
+        start("mailtls.level", "dane-only");
+        String first = subject();
+        String second = subject();
+
+        mailet.service(mail(first, "user@dane-ok.test"));
+        mailet.service(mail(second, "user@dane-ok.test"));
+
+        assertThat(james.delivered("dane-ok.test", first).arrivedOverTls()).isTrue();
+        assertThat(james.delivered("dane-ok.test", second).arrivedOverTls()).isTrue();
+        // One TLS connection, verified once, carried both transactions (Postfix's connection cache).
+        assertThat(james.log().lines().filter(line -> line.contains(" TLS connection ") && line.contains("mx.dane-ok.test")))
+                .hasSize(1);
+        assertThat(james.log()).contains("to=<user@dane-ok.test>, relay=mx.dane-ok.test[127.0.0.2]:25, conn_use=2, dsn=2.0.0,"
+                + " status=sent (250 ");
+    }
+
+    @Test
+    void connectionIsNotReusedUnderAnotherRule() throws Exception {
+        // mx-fallback.test's second MX is mx.dane-ok.test: the same server, but another rule (audit).
+        start("mailtls.level", "dane-only", "mailtls.policy.mx-fallback.test", "dane-only action=audit");
+        String first = subject();
+        String second = subject();
+
+        mailet.service(mail(first, "user@dane-ok.test"));
+        mailet.service(mail(second, "user@mx-fallback.test"));
+
+        assertThat(james.delivered("dane-ok.test", first).arrivedOverTls()).isTrue();
+        assertThat(james.log()).doesNotContain("conn_use=");
+    }
+
+    @Test
     void deliveredMailGoesToTheDeliveredProcessorWhenOneIsConfigured() throws Exception {
         start("mailtls.level", "dane-only", "deliveredProcessor", "sent-archive");
         FakeMail mail = mail(subject(), "user@dane-ta.test");
@@ -101,9 +133,8 @@ class TlsPolicyDeliveryOnBedTest {
     }
 
     @Test
-    void strippedStarttlsIsDeferredWithDelayAndAttemptCounterAndNothingSensitiveInClear() throws Exception {
+    void strippedStarttlsIsDeferredWithDelayAndAttemptCounterAndNothingButEhloInClear() throws Exception {
         start("retryDelays", "1m,5m");
-        bed.stripProxy().setFakeAuth(true);
         FakeMail mail = mail(subject(), "user@starttls-strip.test");
 
         mailet.service(mail);
@@ -124,7 +155,10 @@ class TlsPolicyDeliveryOnBedTest {
         assertThat(bed.stripProxy().connections()).isNotEmpty();
         assertThat(bed.stripProxy().cleartextSensitiveCommands()).isEmpty();
         for (ProxyConnection connection : bed.stripProxy().connections()) {
-            assertThat(connection.clientText()).doesNotContain("MAIL FROM").doesNotContain("AUTH");
+            // Everything the mailet said to the stripping attacker: its greeting, then it hung up; no MAIL FROM,
+            // RCPT TO or DATA, no message byte (the mailet never authenticates to an MX, so AUTH is no measure here).
+            assertThat(JamesBed.commands(connection)).as(connection.transcript())
+                    .containsExactly("EHLO james.mailtls.invalid");
         }
         assertThat(bed.mailboxes().count("starttls-strip.test")).isZero();
 
@@ -279,6 +313,11 @@ class TlsPolicyDeliveryOnBedTest {
                 "454 4.7.4 TLS is required, but host mx.starttls-fail.test[127.0.0.5]:25 refused to start TLS: 454 4.7.0");
         assertThat(bed.failProxy().awaitAllClosed(Duration.ofSeconds(30))).isTrue();
         assertThat(bed.failProxy().cleartextSensitiveCommands()).isEmpty();
+        for (ProxyConnection connection : bed.failProxy().connections()) {
+            // STARTTLS refused (454): no plaintext fallback, the mailet hangs up.
+            assertThat(JamesBed.commands(connection)).as(connection.transcript())
+                    .containsExactly("EHLO james.mailtls.invalid", "STARTTLS");
+        }
         assertThat(bed.mailboxes().count("starttls-fail.test")).isZero();
     }
 
@@ -292,6 +331,13 @@ class TlsPolicyDeliveryOnBedTest {
 
         assertThat(james.delivered("starttls-fail.test", subject).arrivedOverTls()).isFalse();
         assertThat(mail.getState()).isEqualTo(Mail.GHOST);
+        // First the refused STARTTLS, then, level may, the whole transaction in plaintext on a new connection.
+        assertThat(bed.failProxy().awaitAllClosed(Duration.ofSeconds(30))).isTrue();
+        assertThat(bed.failProxy().connections()).hasSize(2);
+        assertThat(JamesBed.commands(bed.failProxy().connections().get(0))).containsExactly("EHLO james.mailtls.invalid",
+                "STARTTLS");
+        assertThat(bed.failProxy().connections().get(1).cleartextSensitiveCommands())
+                .containsExactly("MAIL FROM:<sender@james.mailtls.invalid>", "RCPT TO:<user@starttls-fail.test>", "DATA");
         assertThat(context.getSentMails()).isEmpty();
         assertThat(james.log()).contains("mx.starttls-fail.test[127.0.0.5]:25 refused to start TLS")
                 .contains("plaintext connection to mx.starttls-fail.test[127.0.0.5]:25; level=may effective=may");

@@ -54,11 +54,13 @@ import java.util.regex.Pattern;
  * both alike. Printed per run besides the rate: James's CPU time per mail and how busy the
  * machine was (/proc) in the timed window.
  *
- * <p>The spool threads ({@code --spool-threads}) are the mailet's delivery threads: it delivers
- * in the spool thread. RemoteDelivery only queues the mail in the spool thread and delivers from
- * its outgoing queue on Reactor's bounded-elastic threads, 10 per core by default;
- * {@code --remote-delivery-threads N} caps them at N (the JVM option
- * {@code -Dreactor.schedulers.defaultBoundedElasticSize=N}, given to both sides' James).
+ * <p>Both sides deliver the same way, each at its defaults: in the spool thread ({@code --spool-threads})
+ * the mail is only put into a James mail queue ({@code outgoing} for RemoteDelivery,
+ * {@code mailtls-outgoing} for the mailet), and a pool of delivery threads takes it from there:
+ * RemoteDelivery's on Reactor's bounded-elastic scheduler, 10 per core by default; the mailet's
+ * {@code deliveryThreads}, by default the same number. {@code --remote-delivery-threads N} caps
+ * RemoteDelivery's at N (the JVM option {@code -Dreactor.schedulers.defaultBoundedElasticSize=N},
+ * given to both sides' James) and {@code --mailet-threads N} sets the mailet's.
  *
  * <p>A program, not a test. As root, from {@code integration-tests/} (see docs/performance.md):
  *
@@ -68,7 +70,7 @@ import java.util.regex.Pattern;
  *     -Dmdep.outputFile=target/test.classpath -Dmdep.includeScope=test
  * cd integration-tests
  * java -cp target/test-classes:$(cat target/test.classpath) dev.mailtls.it.jamesbench.JamesDeliveryBenchmark \
- *     [--mails 200] [--rounds 3] [--spool-threads 4] [--warmup 100] [--held] [--remote-delivery-threads N]
+ *     [--mails 200] [--rounds 3] [--spool-threads 4] [--warmup 100] [--held] [--remote-delivery-threads N] [--mailet-threads N]
  * </pre>
  */
 public final class JamesDeliveryBenchmark {
@@ -83,6 +85,8 @@ public final class JamesDeliveryBenchmark {
     /** Where the mails wait with option --held (the processor hold of the benchmark's mailetcontainer files). */
     private static final String HOLD = "var/mail/hold";
     private static final String LEAK = "LeakAwareFinalizer - Leak detected!";
+    /** The mailet's own James mail queue (its default outgoingQueue). */
+    private static final String MAILET_QUEUE = "mailtls-outgoing";
     /** USER_HZ of /proc (100 on Linux x86-64). */
     private static final int CLOCK_TICKS_PER_SECOND = 100;
 
@@ -90,7 +94,7 @@ public final class JamesDeliveryBenchmark {
     enum Side {
         MAILET("mailet (DANE)", "/james-3.8/bench/mailetcontainer-mailet.xml",
                 "dev\\.mailtls\\.james\\.TlsPolicyDelivery - mailtls: \\S+: to=<" + Pattern.quote(RECIPIENT)
-                        + ">, relay=mx\\.dane-ok\\.test\\[127\\.0\\.0\\.2\\]:25, dsn=2\\.0\\.0, status=sent "),
+                        + ">, relay=mx\\.dane-ok\\.test\\[127\\.0\\.0\\.2\\]:25, (?:conn_use=\\d+, )?dsn=2\\.0\\.0, status=sent "),
         STOCK("stock RemoteDelivery", "/james-3.8/bench/mailetcontainer-stock.xml",
                 "MailDelivrerToHost - Mail \\(.*\\) with messageId .* sent successfully to 127\\.0\\.0\\.2 at 127\\.0\\.0\\.2");
 
@@ -133,6 +137,7 @@ public final class JamesDeliveryBenchmark {
         int warmup = 100;
         boolean held = false;
         int remoteDeliveryThreads = 0;
+        int mailetThreads = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--mails" -> mails = Integer.parseInt(args[++i]);
@@ -141,8 +146,10 @@ public final class JamesDeliveryBenchmark {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--held" -> held = true;
                 case "--remote-delivery-threads" -> remoteDeliveryThreads = Integer.parseInt(args[++i]);
+                case "--mailet-threads" -> mailetThreads = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; allowed: --mails N, --rounds N, --spool-threads N, --warmup N, --held, --remote-delivery-threads N");
+                        + "; allowed: --mails N, --rounds N, --spool-threads N, --warmup N, --held, --remote-delivery-threads N,"
+                        + " --mailet-threads N");
             }
         }
         TestBed bed = TestBed.shared();
@@ -165,9 +172,12 @@ public final class JamesDeliveryBenchmark {
         }
 
         System.out.printf(Locale.ROOT, "James 3.8.1 delivery benchmark: %d measured mails per run after %d unmeasured, %d rounds,"
-                + " %d spool threads, RemoteDelivery threads %s, timed from %s; James on %s (%s), load average %s, %d cores%n",
+                + " %d spool threads, RemoteDelivery threads %s, mailet delivery threads %s, timed from %s; James on %s (%s),"
+                + " load average %s, %d cores%n",
                 mails, warmup, rounds, spoolThreads, remoteDeliveryThreads > 0 ? Integer.toString(remoteDeliveryThreads)
-                        : "James's default (10 x " + Runtime.getRuntime().availableProcessors() + " cores)", held ? "the release of the held mails (--held)" : "the first submission",
+                        : "James's default (10 x " + Runtime.getRuntime().availableProcessors() + " cores)",
+                mailetThreads > 0 ? Integer.toString(mailetThreads) : "the default (10 x " + Runtime.getRuntime()
+                        .availableProcessors() + " cores)", held ? "the release of the held mails (--held)" : "the first submission",
                 javaHome, javaVersion(javaHome), loadAverage(), Runtime.getRuntime().availableProcessors());
 
         List<Run> runs = new ArrayList<>();
@@ -177,7 +187,9 @@ public final class JamesDeliveryBenchmark {
                 Side side = (turn == 0) == mailetFirst ? Side.MAILET : Side.STOCK;
                 JamesServer.Setup setup = new JamesServer.Setup(
                         Map.of("mailetcontainer.xml", side.mailetContainer, "logback.xml", "/james-3.8/bench/logback.xml"),
-                        Map.of("@SPOOLER_THREADS@", Integer.toString(spoolThreads), "@RELAY_ENTRY@", held ? "hold" : "relay"),
+                        Map.of("@SPOOLER_THREADS@", Integer.toString(spoolThreads), "@RELAY_ENTRY@", held ? "hold" : "relay",
+                                "@MAILET_THREADS@", mailetThreads > 0 ? Integer.toString(mailetThreads)
+                                        : Integer.toString(10 * Runtime.getRuntime().availableProcessors())),
                         jvmOptions);
                 Run run = run(bed, javaHome, mailtls, setup, side, warmup, mails, held);
                 runs.add(run);
@@ -343,7 +355,8 @@ public final class JamesDeliveryBenchmark {
     /** Waits until James's spool and outgoing queues are empty. */
     private static void awaitIdle(JamesServer james) throws Exception {
         long deadline = System.nanoTime() + ARRIVAL_LIMIT.toNanos();
-        while (james.webAdmin().mailQueueSize("spool") + james.webAdmin().mailQueueSize("outgoing") > 0) {
+        while (james.webAdmin().mailQueueSize("spool") + james.webAdmin().mailQueueSize("outgoing")
+                + james.webAdmin().mailQueueSize(MAILET_QUEUE) > 0) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("James's queues did not empty");
             }

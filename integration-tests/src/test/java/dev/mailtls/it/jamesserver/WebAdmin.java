@@ -111,6 +111,11 @@ public final class WebAdmin {
         return Long.parseLong(get("/users/" + user + "/mailboxes/" + mailbox + "/messageCount", "application/json").trim());
     }
 
+    /** James's metrics in Prometheus's text format (GET /metrics). */
+    String metrics() throws IOException, InterruptedException {
+        return get("/metrics", "text/plain");
+    }
+
     private String get(String path, String accept) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET(), 200);
     }

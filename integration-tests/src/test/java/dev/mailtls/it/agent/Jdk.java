@@ -11,26 +11,46 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * The other JVMs the sample applications run on besides the test's own: a Java 17 runtime, the
- * oldest the agent is tested on here (Debian 12's default {@code java}, so every build machine
- * has it). {@code MAILTLS_IT_JAVA17} names its home explicitly; otherwise the first folder under
- * {@code /usr/lib/jvm} whose {@code release} file says {@code JAVA_VERSION="17...} is used.
+ * The Java runtimes the sample applications run on: Java 17, the oldest the agent is tested on
+ * here (Debian 12's default {@code java}, so every build machine has it), and Java 25 (Temurin 25,
+ * which the build machines carry for the build itself). {@code MAILTLS_IT_JAVA17} and
+ * {@code MAILTLS_IT_JAVA25} name a home explicitly; otherwise the first folder under
+ * {@code /usr/lib/jvm} whose {@code release} file says {@code JAVA_VERSION="17...} (or 25) is used.
  */
-final class Jdks {
+enum Jdk {
+    JAVA_17(17, "Debian's openjdk-17-jre-headless"),
+    JAVA_25(25, "Temurin 25");
+
     private static final Path JVM_FOLDER = Path.of("/usr/lib/jvm");
 
-    private Jdks() {
+    private final int feature;
+    private final String install;
+
+    Jdk(int feature, String install) {
+        this.feature = feature;
+        this.install = install;
     }
 
-    /** The home of a Java 17 runtime; fails, saying how to provide one, when there is none. */
-    static Path java17() {
-        String explicit = System.getenv("MAILTLS_IT_JAVA17");
+    /** The feature release, e.g. 17. */
+    int feature() {
+        return feature;
+    }
+
+    /** The runtime's home; fails, saying how to provide one, when there is none. */
+    Path home() {
+        String variable = "MAILTLS_IT_JAVA" + feature;
+        String explicit = System.getenv(variable);
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);
         }
-        return find(17).orElseThrow(() -> new IllegalStateException("no Java 17 runtime under " + JVM_FOLDER
-                + " (a folder with a release file saying JAVA_VERSION=\"17...\"); install Debian's openjdk-17-jre-headless"
-                + " or set MAILTLS_IT_JAVA17 to the home of one"));
+        return find(feature).orElseThrow(() -> new IllegalStateException("no Java " + feature + " runtime under "
+                + JVM_FOLDER + " (a folder with a release file saying JAVA_VERSION=\"" + feature + "...\"); install "
+                + install + " or set " + variable + " to the home of one"));
+    }
+
+    @Override
+    public String toString() {
+        return "Java " + feature;
     }
 
     private static Optional<Path> find(int feature) {

@@ -1,0 +1,86 @@
+package dev.mailtls.agent.instrumentation;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.mailtls.agent.bootstrap.Hooks;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * {@code SMTPTransport}'s {@code sendMessage}, {@code isConnected} and {@code close} for a
+ * transport whose connection the policy deferred into the durable queue (see
+ * {@link SmtpTransportInstrumentation}): {@code sendMessage} stores the message instead of
+ * sending it, {@code isConnected} answers "connected" without the NOOP it would send, and
+ * {@code close} ends the queued state. On every other transport they run unchanged. The three
+ * methods have these signatures in every generation, javax.mail 1.4.7 to Angus Mail 2
+ * (the {@code Message}/{@code Address[]} types differ by namespace only, so they are not named).
+ */
+public final class QueuedTransportInstrumentation {
+    private QueuedTransportInstrumentation() {
+    }
+
+    /** The three advices, for the transport classes of {@link SmtpTransportInstrumentation#types()}. */
+    public static AsmVisitorWrapper[] advice() {
+        return new AsmVisitorWrapper[] {
+            Advice.to(SendMessageAdvice.class).on(sendMessage()),
+            Advice.to(IsConnectedAdvice.class).on(isConnected()),
+            Advice.to(CloseAdvice.class).on(close()),
+        };
+    }
+
+    static ElementMatcher<MethodDescription> sendMessage() {
+        return named("sendMessage").and(takesArguments(2));
+    }
+
+    static ElementMatcher<MethodDescription> isConnected() {
+        return named("isConnected").and(takesArguments(0));
+    }
+
+    static ElementMatcher<MethodDescription> close() {
+        return named("close").and(takesArguments(0));
+    }
+
+    /** Skips the library's method when the message went into the queue; a refusal is thrown as is. */
+    static final class SendMessageAdvice {
+        private SendMessageAdvice() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Object transport,
+                @Advice.FieldValue("session") Object session,
+                @Advice.Argument(0) Object message,
+                @Advice.Argument(1) Object addresses) throws Exception {
+            return Hooks.sendMessage(transport, session, message, addresses);
+        }
+    }
+
+    static final class IsConnectedAdvice {
+        private IsConnectedAdvice() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(@Advice.This Object transport) {
+            return Hooks.isQueued(transport);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter boolean queued, @Advice.Return(readOnly = false) boolean connected) {
+            if (queued) {
+                connected = true;
+            }
+        }
+    }
+
+    static final class CloseAdvice {
+        private CloseAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object transport) {
+            Hooks.closing(transport);
+        }
+    }
+}

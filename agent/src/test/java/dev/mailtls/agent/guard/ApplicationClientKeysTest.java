@@ -1,0 +1,225 @@
+package dev.mailtls.agent.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailtls.tls.ClientTlsContext;
+import dev.mailtls.tls.TrustStore;
+import dev.mailtls.tls.VerificationRequirement;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509KeyManager;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reading the key manager out of an application's TLS socket factory, with the JDK's TLS package
+ * opened through an {@code Instrumentation} as the agent does it, and the policy context that
+ * presents it. The key managers here present no certificate: what is checked is which key
+ * manager a context holds (the bed tests show Postfix receiving the certificate).
+ */
+class ApplicationClientKeysTest {
+    private final List<String> warnings = new ArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            warnings.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private ClientTlsContext policy;
+
+    @BeforeAll
+    static void openJdkPackage() {
+        ApplicationClientKeys.allowJdkAccess(ByteBuddyAgent.install());
+    }
+
+    @BeforeEach
+    void policyContext() throws GeneralSecurityException {
+        policy = ClientTlsContext.builder(VerificationRequirement.anyCertificate(TrustStore.jdkDefault()))
+                .protocols(List.of("TLSv1.3")).serverName("mx.example.com").build();
+        PolicySmtpGuard.LOG.addHandler(capture);
+    }
+
+    @AfterEach
+    void stopCapturing() {
+        PolicySmtpGuard.LOG.removeHandler(capture);
+    }
+
+    private static SSLSocketFactory jdkFactory(KeyManager... keys) throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys, null, null);
+        return context.getSocketFactory();
+    }
+
+    @Test
+    void keyManagerOfAJdkFactoryIsTheOneItsContextWasMadeWith() throws GeneralSecurityException {
+        NamedKeyManager applications = new NamedKeyManager("application");
+
+        assertThat(ApplicationClientKeys.keyManagerOf(jdkFactory(applications))).isSameAs(applications);
+    }
+
+    @Test
+    void aJdkFactoryWithoutKeyManagersPresentsNoCertificate() throws GeneralSecurityException {
+        X509KeyManager none = ApplicationClientKeys.keyManagerOf(jdkFactory());
+
+        assertThat(none).isNotNull();
+        assertThat(none.chooseClientAlias(new String[] {"RSA", "EC"}, null, null)).isNull();
+    }
+
+    @Test
+    void aFactoryOfAnotherKindCannotBeRead() throws GeneralSecurityException {
+        assertThat(ApplicationClientKeys.keyManagerOf(new WrappingFactory(jdkFactory(new NamedKeyManager("hidden")))))
+                .isNull();
+    }
+
+    @Test
+    void keptContextMakesThePolicysTrustDecisionWithTheApplicationsKeyManager() throws GeneralSecurityException {
+        NamedKeyManager applications = new NamedKeyManager("application");
+
+        ClientTlsContext kept = new ApplicationClientKeys().keep(policy, jdkFactory(applications), "mx.example.com");
+
+        assertThat(kept).isNotSameAs(policy);
+        assertThat(kept.requirement()).isSameAs(policy.requirement());
+        assertThat(kept.protocols()).isEqualTo(policy.protocols());
+        assertThat(kept.serverName()).isEqualTo("mx.example.com");
+        assertThat(ApplicationClientKeys.keyManagerOf(kept.sslContext().getSocketFactory())).isSameAs(applications);
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void oneKeptContextPerPolicyContextAndKeyManagerSoSessionsResume() throws GeneralSecurityException {
+        ApplicationClientKeys keys = new ApplicationClientKeys();
+        NamedKeyManager first = new NamedKeyManager("first");
+        SSLSocketFactory factory = jdkFactory(first);
+
+        ClientTlsContext kept = keys.keep(policy, factory, "mx.example.com");
+
+        assertThat(keys.keep(policy, factory, "mx.example.com")).isSameAs(kept);
+        assertThat(keys.keep(policy, jdkFactory(first), "mx.example.com")).as("another factory, the same key manager")
+                .isSameAs(kept);
+        assertThat(keys.keep(policy, jdkFactory(new NamedKeyManager("second")), "mx.example.com")).isNotSameAs(kept);
+    }
+
+    @Test
+    void unreadableFactoryLeavesThePolicyContextAndSaysSo() throws GeneralSecurityException {
+        ClientTlsContext kept = new ApplicationClientKeys().keep(policy, new WrappingFactory(jdkFactory()), "mx.example.com");
+
+        assertThat(kept).isSameAs(policy);
+        assertThat(warnings).singleElement().asString()
+                .contains("mx.example.com")
+                .contains(WrappingFactory.class.getName())
+                .contains("its client certificate cannot be read")
+                .contains("is not presented");
+    }
+
+    /** A key manager that presents nothing and is told apart by its name. */
+    private static final class NamedKeyManager extends X509ExtendedKeyManager {
+        private final String name;
+
+        NamedKeyManager(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return null;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** An application's own factory around the JDK's, as some libraries make them. */
+    private static final class WrappingFactory extends SSLSocketFactory {
+        private final SSLSocketFactory delegate;
+
+        WrappingFactory(SSLSocketFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return delegate.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return delegate.getSupportedCipherSuites();
+        }
+
+        @Override
+        public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
+            return delegate.createSocket(socket, host, port, autoClose);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return delegate.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return delegate.createSocket(host, port, localHost, localPort);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return delegate.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+            return delegate.createSocket(address, port, localAddress, localPort);
+        }
+    }
+}
