@@ -22,7 +22,14 @@ final class AgentInstaller {
 
     /** Instruments the SMTP transport and socket classes of every supported mail library. */
     static MailClassTransformer instrument(Instrumentation instrumentation) {
-        MailClassTransformer transformer = new MailClassTransformer(Arrays.asList(
+        MailClassTransformer transformer = transformer();
+        transformer.installOn(instrumentation);
+        return transformer;
+    }
+
+    /** Every instrumentation, in the order a connection meets them. */
+    static MailClassTransformer transformer() {
+        return new MailClassTransformer(Arrays.asList(
                 new MailClassWeaving(SmtpTransportInstrumentation.typeNames()) {
                     @Override
                     AsmVisitorWrapper advice() {
@@ -40,7 +47,5 @@ final class AgentInstaller {
                                 SocketFetcherInstrumentation.getSocketAdvice().on(SocketFetcherInstrumentation.getSocketMethod()));
                     }
                 }));
-        transformer.installOn(instrumentation);
-        return transformer;
     }
 }

@@ -45,7 +45,7 @@ public final class AgentStartup {
                 log().info("mailtls: agent attached again: configuration reloaded, instrumentation kept");
                 return;
             }
-            final StartingSmtpGuard starting = new StartingSmtpGuard();
+            final StartingSmtpGuard starting = new StartingSmtpGuard(StartingSmtpGuard.STARTUP_TIMEOUT_MILLIS);
             Hooks.install(starting);
             final MailClassTransformer transformer = AgentInstaller.instrument(instrumentation);
             daemon(POLICY_THREAD, new Runnable() {

@@ -12,16 +12,22 @@ import java.util.concurrent.TimeUnit;
  * The guard while the agent starts: the policy (configuration, trust store, DNS resolver) is made
  * on a thread of its own, concurrently with the application's start-up, and an SMTP connection that
  * comes before it is ready waits for it, then goes through it. Fail closed: a connection that has
- * waited {@link #STARTUP_TIMEOUT_SECONDS} in vain, or whose thread is interrupted while waiting,
- * fails with {@code 454 4.7.5} before a byte is sent. Once the policy is ready it replaces this guard
- * in the bridge; a connection already here is handed on to it.
+ * waited in vain (a minute, {@link #STARTUP_TIMEOUT_MILLIS}), or whose thread is interrupted while
+ * waiting, fails with {@code 454 4.7.5} before a byte is sent. Once the policy is ready it replaces
+ * this guard in the bridge; a connection already here is handed on to it.
  */
 final class StartingSmtpGuard implements SmtpGuard {
     /** Making the policy takes well under a second; this only bounds a start-up that hangs (a stuck file system). */
-    static final long STARTUP_TIMEOUT_SECONDS = 60;
+    static final long STARTUP_TIMEOUT_MILLIS = 60000;
 
     private final CountDownLatch ready = new CountDownLatch(1);
+    private final long timeoutMillis;
     private volatile SmtpGuard policy;
+
+    /** @param timeoutMillis how long a connection waits for the policy before it fails */
+    StartingSmtpGuard(long timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
+    }
 
     /** The policy's guard, or the blocking one of a failed start-up; releases every waiting connection. */
     void complete(SmtpGuard guard) {
@@ -31,10 +37,10 @@ final class StartingSmtpGuard implements SmtpGuard {
 
     private SmtpGuard policy() {
         try {
-            if (ready.await(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (ready.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
                 return policy;
             }
-            return new BlockingSmtpGuard("the agent did not finish starting within " + STARTUP_TIMEOUT_SECONDS + " s");
+            return new BlockingSmtpGuard("the agent did not finish starting within " + timeoutMillis + " ms");
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             return new BlockingSmtpGuard("interrupted while waiting for the agent to finish starting");

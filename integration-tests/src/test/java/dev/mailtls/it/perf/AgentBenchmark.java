@@ -21,9 +21,11 @@ import java.util.function.ToDoubleFunction;
  * two kinds of run alternate (ABBA) over several rounds, so drift of the machine hits both alike.
  *
  * <p>Measured per JVM: messages per second after a few unmeasured messages, the time from
- * launching the JVM to the first message accepted by Postfix, and VmRSS after the last message;
- * beside the time to the first message, the processor time the JVM spent until then (all its
- * threads), which tells how much work the agent adds whatever the load of a shared machine.
+ * launching the JVM to the first message accepted by Postfix, and VmRSS after the last message.
+ * Beside them, for the analysis: the processor time the JVM spent up to the first message (all
+ * its threads), which tells how much work the agent adds whatever the load of a shared machine,
+ * and VmRSS right after the first message, the cost of starting before the heap grows with the
+ * messages (and differently on each side: see {@code docs/performance.md}).
  * Printed: each run, then the medians and their ratios against the targets of the issue. A
  * program, not a test: timing has no place in the test suite. Run it as root, from
  * {@code integration-tests/} (see {@code docs/performance.md}):
@@ -33,6 +35,9 @@ import java.util.function.ToDoubleFunction;
  * cd integration-tests
  * java -cp target/test-classes:$(cat target/benchmark.classpath) dev.mailtls.it.perf.AgentBenchmark [--messages 100] [--rounds 3] [--library angus-mail-2.0.3]
  * </pre>
+ *
+ * <p>{@code --jvm-option OPTION} (repeatable) gives both JVMs the same option, e.g. {@code -Xmx64m}
+ * to bound the heap on both sides; the issue's measurements use none.
  *
  * <p>{@code --hold} measures nothing: it brings the bed up, prints the command lines of both
  * JVMs and keeps the bed running until its standard input ends, for profiling one side by hand.
@@ -53,6 +58,7 @@ public final class AgentBenchmark {
         int messages = 100;
         int rounds = 3;
         boolean hold = false;
+        List<String> jvmOptions = new ArrayList<>();
         MailLibrary library = MailLibrary.ANGUS_MAIL_2_0_3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -60,14 +66,15 @@ public final class AgentBenchmark {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--library" -> library = library(args[++i]);
                 case "--hold" -> hold = true;
+                case "--jvm-option" -> jvmOptions.add(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; allowed: --messages N, --rounds N, --library ID, --hold");
+                        + "; allowed: --messages N, --rounds N, --library ID, --jvm-option OPTION, --hold");
             }
         }
         TestBed bed = TestBed.shared();
         bed.reset();
         String agent = agentArguments(bed);
-        LoopSender sender = LoopSender.compile(library);
+        LoopSender sender = LoopSender.compile(library, jvmOptions);
         if (hold) {
             // For profiling one side by hand: the bed stays up until this program's input ends.
             System.out.println("bed up; the two JVMs of a round (add profiler options at will):");
@@ -78,9 +85,9 @@ public final class AgentBenchmark {
             return;
         }
         System.out.printf(Locale.ROOT, "MailTLS Guard agent benchmark: %s, %d measured messages per JVM after %d unmeasured,"
-                + " %d rounds; %s on %s, %d cores%n", library.id(), messages, WARMUP_MESSAGES, rounds,
+                + " %d rounds; %s on %s, %d cores%s%n", library.id(), messages, WARMUP_MESSAGES, rounds,
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), System.getProperty("os.name"),
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), jvmOptions.isEmpty() ? "" : "; both JVMs with " + jvmOptions);
 
         // Unmeasured: the resolver's cache and the page cache get the same head start for both sides.
         sender.run(null, bed.hostsFile(), HOST, RECIPIENT, 0, 2);
@@ -96,9 +103,10 @@ public final class AgentBenchmark {
                         messages);
                 (withAgent ? with : without).add(run);
                 System.out.printf(Locale.ROOT, "round %d %-14s %7.1f messages/s  first message after %5d ms (%5d ms processor)"
-                        + "  VmRSS %6.1f MiB%s%n",
+                        + "  VmRSS %6.1f MiB after it, %6.1f MiB after the last%s%n",
                         round + 1, withAgent ? "with agent" : "without agent", run.rate(), run.firstMessageMillis(),
-                        run.firstMessageCpuMillis(), run.residentKib() / 1024.0, withAgent ? "  (TLS: " + run.established() + " full handshakes, "
+                        run.firstMessageCpuMillis(), run.firstResidentKib() / 1024.0, run.residentKib() / 1024.0,
+                        withAgent ? "  (TLS: " + run.established() + " full handshakes, "
                                 + run.reused() + " resumed)" : "");
             }
         }
@@ -110,6 +118,8 @@ public final class AgentBenchmark {
         double firstWith = median(with, LoopSender.Run::firstMessageMillis);
         double cpuWithout = median(without, LoopSender.Run::firstMessageCpuMillis);
         double cpuWith = median(with, LoopSender.Run::firstMessageCpuMillis);
+        double firstRssWithout = median(without, run -> run.firstResidentKib() / 1024.0);
+        double firstRssWith = median(with, run -> run.firstResidentKib() / 1024.0);
         double rssWithout = median(without, run -> run.residentKib() / 1024.0);
         double rssWith = median(with, run -> run.residentKib() / 1024.0);
         System.out.println();
@@ -122,6 +132,8 @@ public final class AgentBenchmark {
                 firstWith / firstWithout <= TARGET_FIRST_MESSAGE_RATIO);
         System.out.printf(Locale.ROOT, "| processor time of the JVM up to the first message (ms) | %.1f | %.1f | %+.0f ms | - | - |%n",
                 cpuWithout, cpuWith, cpuWith - cpuWithout);
+        System.out.printf(Locale.ROOT, "| VmRSS after the first message (MiB) | %.1f | %.1f | %+.1f MiB | - | - |%n",
+                firstRssWithout, firstRssWith, firstRssWith - firstRssWithout);
         row("VmRSS after sending (MiB)", rssWithout, rssWith, String.format(Locale.ROOT, "%+.1f MiB", rssWith - rssWithout),
                 "≤ +" + (int) TARGET_RESIDENT_MIB + " MiB", rssWith - rssWithout <= TARGET_RESIDENT_MIB);
     }

@@ -36,9 +36,10 @@ final class LoopSender {
 
             /**
              * Arguments: HOST PORT RECIPIENT WARMUP COUNT. Sends WARMUP + COUNT messages, each with
-             * Transport.send, and prints FIRST_SENT <epoch ms> and FIRST_CPU_TICKS <processor time of
-             * all threads so far, in clock ticks> after the first, RATE <messages/s> over the last
-             * COUNT, RSS_KB <VmRSS> after the last, and RESULT SENT (or RESULT FAILED ...).
+             * Transport.send, and prints FIRST_SENT <epoch ms>, FIRST_CPU_TICKS <processor time of all
+             * threads so far, in clock ticks> and FIRST_RSS_KB <VmRSS> after the first, RATE
+             * <messages/s> over the last COUNT, RSS_KB <VmRSS> after the last, and RESULT SENT (or
+             * RESULT FAILED ...).
              */
             public class LoopSender {
                 public static void main(String[] args) throws Exception {
@@ -68,6 +69,7 @@ final class LoopSender {
                             if (i == 0) {
                                 System.out.println("FIRST_SENT " + System.currentTimeMillis());
                                 System.out.println("FIRST_CPU_TICKS " + processorTicks());
+                                System.out.println("FIRST_RSS_KB " + residentKib());
                             }
                         }
                     } catch (MessagingException e) {
@@ -112,14 +114,20 @@ final class LoopSender {
 
     private final MailLibrary library;
     private final Path compiled;
+    private final List<String> jvmOptions;
 
-    private LoopSender(MailLibrary library, Path compiled) {
+    private LoopSender(MailLibrary library, Path compiled, List<String> jvmOptions) {
         this.library = library;
         this.compiled = compiled;
+        this.jvmOptions = jvmOptions;
     }
 
-    /** The application built against {@code library}, in {@code target/perf-apps/ID/}. */
-    static LoopSender compile(MailLibrary library) {
+    /**
+     * The application built against {@code library}, in {@code target/perf-apps/ID/}.
+     *
+     * @param jvmOptions options for its JVM, the same on both sides (none for the issue's measurements)
+     */
+    static LoopSender compile(MailLibrary library, List<String> jvmOptions) {
         try {
             Path folder = Files.createDirectories(Path.of("target", "perf-apps", library.id()).toAbsolutePath());
             Path source = folder.resolve("LoopSender.java");
@@ -130,7 +138,7 @@ final class LoopSender {
             if (compiler.run(null, null, null, arguments.toArray(new String[0])) != 0) {
                 throw new IllegalStateException("the benchmark's sender did not compile against " + library.id());
             }
-            return new LoopSender(library, folder);
+            return new LoopSender(library, folder, List.copyOf(jvmOptions));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -172,6 +180,7 @@ final class LoopSender {
         if (agentArguments != null) {
             command.add("-javaagent:" + SenderRun.AGENT_JAR + "=" + agentArguments);
         }
+        command.addAll(jvmOptions);
         command.add("-Djdk.net.hosts.file=" + hostsFile);
         command.add("-cp");
         List<Path> path = new ArrayList<>(List.of(compiled));
@@ -195,12 +204,14 @@ final class LoopSender {
      * @param firstMessageCpuMillis processor time of the whole JVM (all its threads) until the first
      *     message's {@code Transport.send} returned: unlike the elapsed time, it hardly depends on
      *     what else the machine is doing
+     * @param firstResidentKib VmRSS right after the first message: what starting cost, before the
+     *     heap grows with the messages sent
      * @param residentKib VmRSS after the last message
      * @param established TLS connections the agent logged as fully verified handshakes
      * @param reused TLS connections the agent logged as resumed sessions
      */
-    record Run(boolean withAgent, double rate, long firstMessageMillis, long firstMessageCpuMillis, long residentKib,
-            int established, int reused) {
+    record Run(boolean withAgent, double rate, long firstMessageMillis, long firstMessageCpuMillis, long firstResidentKib,
+            long residentKib, int established, int reused) {
         /** Linux's USER_HZ, the unit of /proc/PID/stat's times on every architecture the bed runs on. */
         private static final int CLOCK_TICKS_PER_SECOND = 100;
 
@@ -216,7 +227,7 @@ final class LoopSender {
             return new Run(withAgent, Double.parseDouble(value(stdout, "RATE ")),
                     Long.parseLong(value(stdout, "FIRST_SENT ")) - launched,
                     Long.parseLong(value(stdout, "FIRST_CPU_TICKS ")) * 1000 / CLOCK_TICKS_PER_SECOND,
-                    Long.parseLong(value(stdout, "RSS_KB ")),
+                    Long.parseLong(value(stdout, "FIRST_RSS_KB ")), Long.parseLong(value(stdout, "RSS_KB ")),
                     count(stderr, "TLS connection established to "), count(stderr, "TLS connection reused to "));
         }
 

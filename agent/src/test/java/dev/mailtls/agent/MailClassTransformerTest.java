@@ -1,0 +1,102 @@
+package dev.mailtls.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent's transformer on real class files (Jakarta Mail 2.0.1 from the test class path): the
+ * mail classes it knows by name come back woven with calls into the bootstrap bridge, everything
+ * else comes back untouched without Byte Buddy ever being asked.
+ */
+class MailClassTransformerTest {
+    private static final String BRIDGE = "dev/mailtls/agent/bootstrap/Hooks";
+
+    private static byte[] classFile(String internalName) throws IOException {
+        try (InputStream in = MailClassTransformerTest.class.getClassLoader().getResourceAsStream(internalName + ".class")) {
+            assertThat(in).as(internalName).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    private static boolean callsTheBridge(byte[] classFile) {
+        return new String(classFile, StandardCharsets.ISO_8859_1).contains(BRIDGE);
+    }
+
+    @Test
+    void mailClassesComeBackWithTheAdviceThatCallsTheBridge() throws IOException {
+        MailClassTransformer transformer = AgentInstaller.transformer();
+        ClassLoader loader = getClass().getClassLoader();
+        for (String mailClass : new String[] {"com/sun/mail/smtp/SMTPTransport", "com/sun/mail/util/SocketFetcher"}) {
+            byte[] original = classFile(mailClass);
+
+            byte[] woven = transformer.transform(loader, mailClass, null, null, original);
+
+            assertThat(callsTheBridge(original)).isFalse();
+            assertThat(woven).as(mailClass).isNotNull();
+            assertThat(callsTheBridge(woven)).as(mailClass).isTrue();
+        }
+    }
+
+    @Test
+    void otherClassesAreLeftAloneWithoutMakingAnyAdvice() throws IOException {
+        MailClassWeaving neverMade = new MailClassWeaving(Collections.singletonList("com.sun.mail.smtp.SMTPTransport")) {
+            @Override
+            AsmVisitorWrapper advice() {
+                throw new AssertionError("the advice was made for a class it does not apply to");
+            }
+        };
+        MailClassTransformer transformer = new MailClassTransformer(Collections.singletonList(neverMade));
+
+        assertThat(transformer.transform(getClass().getClassLoader(), "com/sun/mail/imap/IMAPStore", null, null,
+                classFile("com/sun/mail/imap/IMAPStore"))).isNull();
+        assertThat(transformer.transform(null, "java/lang/String", null, null, new byte[0])).isNull();
+        assertThat(transformer.transform(null, null, null, null, new byte[0])).as("a hidden class has no name").isNull();
+    }
+
+    @Test
+    void aMailClassThatCannotBeWovenIsLeftAsItWasAndReported() {
+        MailClassTransformer transformer = AgentInstaller.transformer();
+        List<LogRecord> logged = new ArrayList<>();
+        Handler recorder = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger("dev.mailtls.agent");
+        log.addHandler(recorder);
+        try {
+            // Not a class file: Byte Buddy fails, and the JVM is told "no change".
+            assertThat(transformer.transform(getClass().getClassLoader(), "org/eclipse/angus/mail/smtp/SMTPTransport", null,
+                    null, new byte[] {1, 2, 3})).isNull();
+        } finally {
+            log.removeHandler(recorder);
+        }
+
+        assertThat(logged).singleElement().satisfies(record -> {
+            assertThat(record.getLevel()).isEqualTo(Level.SEVERE);
+            assertThat(record.getMessage()).startsWith("mailtls: could not instrument org.eclipse.angus.mail.smtp.SMTPTransport")
+                    .endsWith("SMTP connections through it are NOT governed by the policy");
+        });
+    }
+}
