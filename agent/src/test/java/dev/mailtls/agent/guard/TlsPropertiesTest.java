@@ -2,6 +2,7 @@ package dev.mailtls.agent.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Properties;
 import javax.net.ssl.SSLSocketFactory;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class TlsPropertiesTest {
     private final SSLSocketFactory ours = (SSLSocketFactory) SSLSocketFactory.getDefault();
+    private final SocketFactoryClasses.Named classes = new SocketFactoryClasses().seenBy(null);
 
     @Test
     void copyKeepsDefaultsAndObjectsAndForbidsTheFallbackConnection() {
@@ -36,7 +38,7 @@ class TlsPropertiesTest {
         copy.setProperty("mail.smtp.ssl.protocols", "TLSv1");
         copy.setProperty("mail.smtp.ssl.ciphersuites", "TLS_RSA_WITH_NULL_SHA");
 
-        TlsProperties.install(copy, "mail.smtp", ours, List.of("TLSv1.3", "TLSv1.2"));
+        TlsProperties.install(copy, "mail.smtp", ours, List.of("TLSv1.3", "TLSv1.2"), classes);
 
         assertThat(copy.get("mail.smtp.ssl.socketFactory")).isSameAs(ours);
         assertThat(copy).doesNotContainKeys("mail.smtp.ssl.trust", "mail.smtp.ssl.socketFactory.class", "mail.smtp.ssl.ciphersuites");
@@ -50,8 +52,8 @@ class TlsPropertiesTest {
         copy.setProperty("mail.smtp.socketFactory.class", "javax.net.ssl.SSLSocketFactory");
         copy.setProperty("mail.smtp.socketFactory.port", "465");
 
-        assertThat(TlsProperties.hasSslSocketFactory(copy, "mail.smtp")).isTrue();
-        TlsProperties.install(copy, "mail.smtp", ours, List.of("TLSv1.2"));
+        assertThat(TlsProperties.hasSslSocketFactory(copy, "mail.smtp", classes)).isTrue();
+        TlsProperties.install(copy, "mail.smtp", ours, List.of("TLSv1.2"), classes);
 
         assertThat(copy.get("mail.smtp.socketFactory")).isSameAs(ours);
         assertThat(copy).doesNotContainKey("mail.smtp.socketFactory.class");
@@ -63,7 +65,7 @@ class TlsPropertiesTest {
         Properties copy = new Properties();
         copy.setProperty("mail.smtp.socketFactory.class", "javax.net.SocketFactory");
 
-        assertThat(TlsProperties.hasSslSocketFactory(copy, "mail.smtp")).isFalse();
+        assertThat(TlsProperties.hasSslSocketFactory(copy, "mail.smtp", classes)).isFalse();
     }
 
     @Test
@@ -71,35 +73,35 @@ class TlsPropertiesTest {
         Properties copy = new Properties();
         copy.setProperty("mail.smtp.socketFactory.class", "com.example.NotOnTheClassPath");
 
-        assertThat(TlsProperties.hasSslSocketFactory(copy, "mail.smtp")).isTrue();
+        assertThat(TlsProperties.hasSslSocketFactory(copy, "mail.smtp", classes)).isTrue();
     }
 
     @Test
-    void applicationsOwnFactoryObjectIsFoundBeforeItIsReplaced() {
+    void applicationsOwnFactoryObjectIsFoundBeforeItIsReplaced() throws IOException {
         Properties copy = new Properties();
         SSLSocketFactory applications = (SSLSocketFactory) SSLSocketFactory.getDefault();
         copy.put("mail.smtps.ssl.socketFactory", applications);
 
-        assertThat(TlsProperties.applicationFactory(copy, "mail.smtps")).isSameAs(applications);
-        TlsProperties.install(copy, "mail.smtps", ours, List.of("TLSv1.3"));
+        assertThat(TlsProperties.applicationFactory(copy, "mail.smtps", true, classes)).isSameAs(applications);
+        TlsProperties.install(copy, "mail.smtps", ours, List.of("TLSv1.3"), classes);
         assertThat(copy.get("mail.smtps.ssl.socketFactory")).isSameAs(ours);
     }
 
     @Test
-    void sslOnConnectFactoryObjectCountsAsTheApplicationsOwn() {
+    void sslOnConnectFactoryObjectCountsAsTheApplicationsOwn() throws IOException {
         Properties copy = new Properties();
         SSLSocketFactory applications = (SSLSocketFactory) SSLSocketFactory.getDefault();
         copy.put("mail.smtp.socketFactory", applications);
 
-        assertThat(TlsProperties.applicationFactory(copy, "mail.smtp")).isSameAs(applications);
+        assertThat(TlsProperties.applicationFactory(copy, "mail.smtp", true, classes)).isSameAs(applications);
     }
 
     @Test
-    void factoryClassNamesAndPlainFactoriesAreNoApplicationFactoryObject() {
+    void theJdksOwnFactoryClassAndPlainFactoriesAreNoApplicationFactory() throws IOException {
         Properties copy = new Properties();
         copy.setProperty("mail.smtp.ssl.socketFactory.class", "javax.net.ssl.SSLSocketFactory");
         copy.put("mail.smtp.socketFactory", javax.net.SocketFactory.getDefault());
 
-        assertThat(TlsProperties.applicationFactory(copy, "mail.smtp")).isNull();
+        assertThat(TlsProperties.applicationFactory(copy, "mail.smtp", true, classes)).isNull();
     }
 }
