@@ -13,8 +13,9 @@ import javax.net.ssl.TrustManager;
  * connection will need and that would otherwise load and run cold on the application's thread:
  * Byte Buddy's weaving, which the first mail class waits for, then the JDK's TLS client. Only a
  * head start: a step that fails is logged at {@code FINE} and skipped, and the connection then
- * does (or fails, fail-closed, and reports) the same work itself. Nothing made here is used for a
- * connection. No DNS: an extra lookup costs more processor time at start-up than it saves the
+ * does (or fails, fail-closed, and reports) the same work itself. Of what is made here only the
+ * mail classes woven ahead are used, and only for the very class file they were woven from
+ * ({@link MailClassWeaving}); nothing of the TLS warm-up is. No DNS: an extra lookup costs more processor time at start-up than it saves the
  * first connection.
  */
 final class StartupWarmUp implements Runnable {
@@ -32,10 +33,13 @@ final class StartupWarmUp implements Runnable {
         tls();
     }
 
-    /** Byte Buddy: makes every advice and weaves once, so that the first mail class loads quickly. */
+    /**
+     * Byte Buddy: makes every advice and weaves the mail classes of the application's class path
+     * ahead, so that the first mail class loads quickly.
+     */
     private void weaving() {
         try {
-            transformer.warmUp();
+            transformer.warmUp(ClassLoader.getSystemClassLoader());
         } catch (Throwable failure) {
             skipped("weaving", failure);
         }
