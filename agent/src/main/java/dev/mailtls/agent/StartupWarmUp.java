@@ -19,8 +19,6 @@ import javax.net.ssl.TrustManager;
  * first connection.
  */
 final class StartupWarmUp implements Runnable {
-    private static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
-
     private final MailClassTransformer transformer;
 
     StartupWarmUp(MailClassTransformer transformer) {
@@ -64,6 +62,8 @@ final class StartupWarmUp implements Runnable {
     }
 
     private static void skipped(String step, Throwable failure) {
-        LOG.log(Level.FINE, "mailtls: start-up warm-up of " + step + " skipped", failure);
+        // Looked up only here: this class is made in premain, before the application's main, and
+        // java.util.logging need not start on the application's thread for it.
+        Logger.getLogger("dev.mailtls.agent").log(Level.FINE, "mailtls: start-up warm-up of " + step + " skipped", failure);
     }
 }
