@@ -58,6 +58,7 @@ abstract class MailClassWeaving {
      * Waits while the warm-up weaves ahead, rather than doing the same work twice on a busy core.
      */
     final synchronized byte[] weave(ClassLoader loader, String typeName, byte[] classFile) {
+        // The first class of that name to load takes it or drops it: nothing is kept for longer.
         WovenAhead ahead = wovenAhead.remove(typeName);
         if (ahead != null && ahead.loader == loader && Arrays.equals(ahead.classFile, classFile)) {
             return ahead.woven;
@@ -74,7 +75,8 @@ abstract class MailClassWeaving {
         for (String typeName : typeNames) {
             byte[] classFile = resource(loader, typeName);
             if (classFile != null) {
-                wovenAhead.put(typeName, new WovenAhead(loader, classFile, AdviceWeaver.weave(loader, typeName, classFile, visitor())));
+                byte[] woven = AdviceWeaver.weave(loader, typeName, classFile, visitor());
+                wovenAhead.put(typeName, new WovenAhead(loader, classFile, woven));
                 found = true;
             }
         }

@@ -15,8 +15,8 @@ import javax.net.ssl.TrustManager;
  * head start: a step that fails is logged at {@code FINE} and skipped, and the connection then
  * does (or fails, fail-closed, and reports) the same work itself. Of what is made here only the
  * mail classes woven ahead are used, and only for the very class file they were woven from
- * ({@link MailClassWeaving}); nothing of the TLS warm-up is. No DNS: an extra lookup costs more processor time at start-up than it saves the
- * first connection.
+ * ({@link MailClassWeaving}); nothing of the TLS warm-up is. No DNS: an extra lookup costs more
+ * processor time at start-up than it saves the first connection.
  */
 final class StartupWarmUp implements Runnable {
     private final MailClassTransformer transformer;
