@@ -1,30 +1,28 @@
 package dev.mailtls.agent;
 
-import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.ClassFileVersion;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.TypeResolutionStrategy;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.dynamic.scaffold.ClassWriterStrategy;
+import net.bytebuddy.dynamic.scaffold.TypeInitializer;
 import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.pool.TypePool;
+import net.bytebuddy.utility.OpenedClassReader;
 
 /**
- * Weaves advice into one class file with Byte Buddy, the way its {@code AgentBuilder} does with
- * {@code disableClassFormatChanges()} and the decorating type strategy, without the rest of that
- * machinery: the class keeps its members and their signatures (inlined advice adds none), so it can
- * also be retransformed after it was loaded. Only {@link MailClassTransformer} uses this class
- * (and its warm-up), so Byte Buddy is loaded only by them.
+ * Weaves advice into one class file with Byte Buddy's {@code Advice}, as its {@code AgentBuilder}
+ * does with {@code disableClassFormatChanges()} and the decorating type strategy, but without the
+ * type-building machinery around it ({@code ByteBuddy}, the dynamic type builder, the method
+ * graph of the whole class hierarchy, the type writer): Byte Buddy's class reader hands the class
+ * file to the advice, which writes it on through Byte Buddy's class writer. The class keeps its
+ * members and their signatures (inlined advice adds none), so it can also be retransformed after it
+ * was loaded. Only {@link MailClassTransformer} uses this class (and its warm-up), so Byte Buddy is
+ * loaded only by them.
  */
 final class AdviceWeaver {
-    /**
-     * No auxiliary types, no added fields or methods; and no validation of the class as a whole,
-     * which was valid as loaded and keeps its members.
-     */
-    private static final ByteBuddy BYTE_BUDDY = new ByteBuddy()
-            .with(Implementation.Context.Disabled.Factory.INSTANCE)
-            .with(TypeValidation.DISABLED);
-
     private AdviceWeaver() {
     }
 
@@ -40,8 +38,20 @@ final class AdviceWeaver {
         TypePool pool = new TypePool.Default.WithLazyResolution(TypePool.CacheProvider.Simple.withObjectType(), locator,
                 TypePool.Default.ReaderMode.FAST);
         TypeDescription type = pool.describe(typeName).resolve();
-        return BYTE_BUDDY.decorate(type, locator).visit(visitor).make(TypeResolutionStrategy.Disabled.INSTANCE, pool)
-                .getBytes();
+        ClassFileVersion version = ClassFileVersion.ofClassFile(classFile);
+        // Disabled: the advice is inlined, so it needs no auxiliary type, accessor or added field.
+        Implementation.Context context = Implementation.Context.Disabled.Factory.INSTANCE.make(type, null,
+                TypeInitializer.None.INSTANCE, version, version);
+        int writerFlags = visitor.mergeWriter(AsmVisitorWrapper.NO_FLAGS);
+        int readerFlags = visitor.mergeReader(AsmVisitorWrapper.NO_FLAGS);
+        ClassReader reader = OpenedClassReader.of(classFile);
+        // Should a frame ever be computed, the writer finds the types in the pool: it loads no class.
+        ClassWriter writer = new ClassWriterStrategy.FrameComputingClassWriter(reader, writerFlags, pool);
+        // Only the methods the class declares: advice applies to what is in this class file, and
+        // nothing of the superclasses' methods is needed to match or to inline it.
+        reader.accept(visitor.wrap(type, writer, context, pool, type.getDeclaredFields(), type.getDeclaredMethods(),
+                writerFlags, readerFlags), readerFlags);
+        return writer.toByteArray();
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.mailtls.agent;
 import dev.mailtls.agent.instrumentation.QueuedTransportInstrumentation;
 import dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation;
 import dev.mailtls.agent.instrumentation.SocketFetcherInstrumentation;
-import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,14 +19,10 @@ final class AgentInstaller {
     private AgentInstaller() {
     }
 
-    /** Instruments the SMTP transport and socket classes of every supported mail library. */
-    static MailClassTransformer instrument(Instrumentation instrumentation) {
-        MailClassTransformer transformer = transformer();
-        transformer.installOn(instrumentation);
-        return transformer;
-    }
-
-    /** Every instrumentation, in the order a connection meets them. */
+    /**
+     * The transformer of the SMTP transport and socket classes of every supported mail library,
+     * with every instrumentation in the order a connection meets them; not yet registered.
+     */
     static MailClassTransformer transformer() {
         return new MailClassTransformer(Arrays.asList(
                 new MailClassWeaving(SmtpTransportInstrumentation.typeNames()) {

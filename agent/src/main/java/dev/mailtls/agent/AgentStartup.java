@@ -45,16 +45,19 @@ public final class AgentStartup {
                 log().info("mailtls: agent attached again: configuration reloaded, instrumentation kept");
                 return;
             }
+            MailClassTransformer transformer = AgentInstaller.transformer();
+            // First, because the first mail class to load waits for Byte Buddy, which the warm-up
+            // loads and runs; weaving ahead needs the transformer only, not its registration.
+            daemon(WARM_UP_THREAD, new StartupWarmUp(transformer));
             final StartingSmtpGuard starting = new StartingSmtpGuard(StartingSmtpGuard.STARTUP_TIMEOUT_MILLIS);
             Hooks.install(starting);
-            final MailClassTransformer transformer = AgentInstaller.instrument(instrumentation);
+            transformer.installOn(instrumentation);
             daemon(POLICY_THREAD, new Runnable() {
                 @Override
                 public void run() {
                     finish(arguments, starting);
                 }
             });
-            daemon(WARM_UP_THREAD, new StartupWarmUp(transformer));
         } catch (Throwable failure) {
             failed(failure);
         }

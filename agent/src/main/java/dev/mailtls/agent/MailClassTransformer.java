@@ -1,5 +1,6 @@
 package dev.mailtls.agent;
 
+import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -13,7 +14,7 @@ import java.util.logging.Logger;
 /**
  * The agent's one {@link ClassFileTransformer}. The JVM hands it every class it loads; it recognises
  * the few mail classes the agent changes by their name alone (one map lookup, nothing else for the
- * host's other classes) and weaves their advice in with {@link AdviceWeaver}. A mail class that
+ * host's other classes) and weaves their advice in ({@link MailClassWeaving}). A mail class that
  * cannot be woven is logged as an error: SMTP connections through it are not governed.
  */
 final class MailClassTransformer implements ClassFileTransformer {
@@ -55,13 +56,16 @@ final class MailClassTransformer implements ClassFileTransformer {
     }
 
     /**
-     * Makes every advice now, in the order the first connection needs them, and weaves it once
-     * into a class of the agent's own, rather than when the first mail class loads (on the
-     * application's thread, which would wait for it).
+     * Makes every advice now, in the order the first connection needs them, and weaves ahead the
+     * mail classes that {@code loader} (the application's class path) holds, or else weaves each
+     * advice once into a class of the agent's own: so that the first mail class to load, on the
+     * application's thread, neither makes the advice nor loads Byte Buddy's code for it.
      */
-    void warmUp() {
+    void warmUp(ClassLoader loader) throws IOException {
         for (MailClassWeaving weaving : registered) {
-            AdviceWeaver.warmUp(weaving.visitor());
+            if (!weaving.weaveAhead(loader)) {
+                AdviceWeaver.warmUp(weaving.visitor());
+            }
         }
     }
 
@@ -74,7 +78,7 @@ final class MailClassTransformer implements ClassFileTransformer {
         }
         String typeName = className.replace('/', '.');
         try {
-            byte[] woven = AdviceWeaver.weave(loader, typeName, classFile, weaving.visitor());
+            byte[] woven = weaving.weave(loader, typeName, classFile);
             Logger.getLogger(LOGGER).fine("mailtls: instrumented " + typeName + (classBeingRedefined != null ? " (retransformed)" : ""));
             return woven;
         } catch (Throwable failed) {

@@ -1,17 +1,29 @@
 package dev.mailtls.agent;
 
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.dynamic.ClassFileLocator;
 
 /**
  * One instrumentation as {@link AgentInstaller} registers it: the mail classes it applies to, by
  * name, and the advice it weaves into them. The advice is made (Byte Buddy reads the advice
  * classes) the first time it is needed, by the first such class or by the start-up's warm-up, and
  * kept: it is immutable and serves every class loader.
+ *
+ * <p>The warm-up may also weave ahead the mail classes it finds in the application's class path
+ * ({@link #weaveAhead}), while the application starts. The JVM's class file of such a class is
+ * then compared byte for byte with the one woven ahead, from the same class loader, and the woven
+ * result is handed over once and dropped; any other class file is woven when it loads.
  */
 abstract class MailClassWeaving {
     private final List<String> typeNames;
     private volatile AsmVisitorWrapper visitor;
+    /** Woven ahead, by binary name; guarded by {@code this}. */
+    private final Map<String, WovenAhead> wovenAhead = new HashMap<String, WovenAhead>();
 
     /** @param typeNames binary names, e.g. {@code com.sun.mail.smtp.SMTPTransport} */
     MailClassWeaving(List<String> typeNames) {
@@ -39,5 +51,53 @@ abstract class MailClassWeaving {
             }
         }
         return made;
+    }
+
+    /**
+     * {@code classFile} of {@code typeName}, loaded by {@code loader}, with the advice woven in.
+     * Waits while the warm-up weaves ahead, rather than doing the same work twice on a busy core.
+     */
+    final synchronized byte[] weave(ClassLoader loader, String typeName, byte[] classFile) {
+        // The first class of that name to load takes it or drops it: nothing is kept for longer.
+        WovenAhead ahead = wovenAhead.remove(typeName);
+        if (ahead != null && ahead.loader == loader && Arrays.equals(ahead.classFile, classFile)) {
+            return ahead.woven;
+        }
+        return AdviceWeaver.weave(loader, typeName, classFile, visitor());
+    }
+
+    /**
+     * Weaves ahead the classes of this instrumentation that {@code loader} has as resources, without
+     * loading them; returns whether it found any.
+     */
+    final synchronized boolean weaveAhead(ClassLoader loader) throws IOException {
+        boolean found = false;
+        for (String typeName : typeNames) {
+            byte[] classFile = resource(loader, typeName);
+            if (classFile != null) {
+                byte[] woven = AdviceWeaver.weave(loader, typeName, classFile, visitor());
+                wovenAhead.put(typeName, new WovenAhead(loader, classFile, woven));
+                found = true;
+            }
+        }
+        return found;
+    }
+
+    private static byte[] resource(ClassLoader loader, String typeName) throws IOException {
+        ClassFileLocator.Resolution resource = ClassFileLocator.ForClassLoader.of(loader).locate(typeName);
+        return resource.isResolved() ? resource.resolve() : null;
+    }
+
+    /** A class file as the class loader has it, and that class file woven. */
+    private static final class WovenAhead {
+        final ClassLoader loader;
+        final byte[] classFile;
+        final byte[] woven;
+
+        WovenAhead(ClassLoader loader, byte[] classFile, byte[] woven) {
+            this.loader = loader;
+            this.classFile = classFile;
+            this.woven = woven;
+        }
     }
 }

@@ -13,13 +13,12 @@ import javax.net.ssl.TrustManager;
  * connection will need and that would otherwise load and run cold on the application's thread:
  * Byte Buddy's weaving, which the first mail class waits for, then the JDK's TLS client. Only a
  * head start: a step that fails is logged at {@code FINE} and skipped, and the connection then
- * does (or fails, fail-closed, and reports) the same work itself. Nothing made here is used for a
- * connection. No DNS: an extra lookup costs more processor time at start-up than it saves the
- * first connection.
+ * does (or fails, fail-closed, and reports) the same work itself. Of what is made here only the
+ * mail classes woven ahead are used, and only for the very class file they were woven from
+ * ({@link MailClassWeaving}); nothing of the TLS warm-up is. No DNS: an extra lookup costs more
+ * processor time at start-up than it saves the first connection.
  */
 final class StartupWarmUp implements Runnable {
-    private static final Logger LOG = Logger.getLogger("dev.mailtls.agent");
-
     private final MailClassTransformer transformer;
 
     StartupWarmUp(MailClassTransformer transformer) {
@@ -32,10 +31,13 @@ final class StartupWarmUp implements Runnable {
         tls();
     }
 
-    /** Byte Buddy: makes every advice and weaves once, so that the first mail class loads quickly. */
+    /**
+     * Byte Buddy: makes every advice and weaves the mail classes of the application's class path
+     * ahead, so that the first mail class loads quickly.
+     */
     private void weaving() {
         try {
-            transformer.warmUp();
+            transformer.warmUp(ClassLoader.getSystemClassLoader());
         } catch (Throwable failure) {
             skipped("weaving", failure);
         }
@@ -60,6 +62,8 @@ final class StartupWarmUp implements Runnable {
     }
 
     private static void skipped(String step, Throwable failure) {
-        LOG.log(Level.FINE, "mailtls: start-up warm-up of " + step + " skipped", failure);
+        // Looked up only here: this class is made in premain, before the application's main, and
+        // java.util.logging need not start on the application's thread for it.
+        Logger.getLogger("dev.mailtls.agent").log(Level.FINE, "mailtls: start-up warm-up of " + step + " skipped", failure);
     }
 }

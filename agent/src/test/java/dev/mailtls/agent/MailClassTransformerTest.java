@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The agent's transformer on real class files (Jakarta Mail 2.0.1 from the test class path): the
  * mail classes it knows by name come back woven with calls into the bootstrap bridge, everything
- * else comes back untouched without Byte Buddy ever being asked.
+ * else comes back untouched without Byte Buddy ever being asked. Classes woven ahead by the start-up's
+ * warm-up come out exactly as if they were woven when they load.
  */
 class MailClassTransformerTest {
     private static final String BRIDGE = "dev/mailtls/agent/bootstrap/Hooks";
@@ -46,6 +49,37 @@ class MailClassTransformerTest {
             assertThat(callsTheBridge(original)).isFalse();
             assertThat(woven).as(mailClass).isNotNull();
             assertThat(callsTheBridge(woven)).as(mailClass).isTrue();
+        }
+    }
+
+    @Test
+    void mailClassesWovenAheadAreTheSameAsThoseWovenWhenTheyLoad() throws IOException {
+        ClassLoader loader = getClass().getClassLoader();
+        MailClassTransformer ahead = AgentInstaller.transformer();
+        ahead.warmUp(loader);
+        for (String mailClass : new String[] {"com/sun/mail/smtp/SMTPTransport", "com/sun/mail/util/SocketFetcher"}) {
+            byte[] original = classFile(mailClass);
+
+            byte[] handedOver = ahead.transform(loader, mailClass, null, null, original);
+            byte[] wovenAgain = ahead.transform(loader, mailClass, null, null, original);
+            byte[] wovenWhenLoaded = AgentInstaller.transformer().transform(loader, mailClass, null, null, original);
+
+            assertThat(callsTheBridge(handedOver)).as(mailClass).isTrue();
+            assertThat(handedOver).as(mailClass).isEqualTo(wovenWhenLoaded).isEqualTo(wovenAgain);
+        }
+    }
+
+    @Test
+    void aMailClassOfAnotherClassLoaderIsWovenForItsOwnLoader() throws IOException {
+        ClassLoader loader = getClass().getClassLoader();
+        MailClassTransformer transformer = AgentInstaller.transformer();
+        transformer.warmUp(loader);
+        byte[] original = classFile("com/sun/mail/smtp/SMTPTransport");
+        try (URLClassLoader other = new URLClassLoader(new URL[0], loader)) {
+
+            byte[] woven = transformer.transform(other, "com/sun/mail/smtp/SMTPTransport", null, null, original);
+
+            assertThat(callsTheBridge(woven)).isTrue();
         }
     }
 
