@@ -3,8 +3,8 @@ package dev.mailtls.agent.instrumentation;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import dev.mailtls.agent.bootstrap.Hooks;
 import dev.mailtls.agent.bootstrap.SmtpGuard;
+import java.lang.reflect.InvocationTargetException;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,8 +19,28 @@ import net.bytebuddy.matcher.ElementMatcher;
  * through, after the application's last setter and before EHLO, AUTH and MAIL FROM. The method
  * and its fields are identical in all of them, so one advice serves every generation;
  * {@code SMTPSSLTransport} ({@code smtps}) inherits it.
+ *
+ * <p>The advice of this package is inlined into the host's mail classes, so it may name JDK types
+ * only: the class loader of an OSGi bundle or a JBoss Modules module delegates nothing but
+ * {@code java.*} to the JVM's class loaders, and would not resolve the agent's bridge by name.
+ * Each call into the bridge ({@code dev.mailtls.agent.bootstrap.Hooks}, on the system class path
+ * as the agent jar is) therefore goes through JDK reflection, {@code Class.forName} with the
+ * system class loader, which never asks the host's class loader; a few hundred nanoseconds per
+ * call, a handful of calls per connection. What the bridge throws is unwrapped from the
+ * {@code InvocationTargetException}, so the application sees the very exception the guard threw.
+ * A bridge that cannot be reached fails the call with {@link #UNREACHABLE}: never unprotected.
  */
 public final class SmtpTransportInstrumentation {
+    /**
+     * The bridge's class name. A compile-time constant, like {@link #UNREACHABLE}: javac copies
+     * its value into the advice, which thus refers to no class of the agent.
+     */
+    static final String BRIDGE = "dev.mailtls.agent.bootstrap.Hooks";
+    /** The message of the failure when the advice cannot call the bridge; the connection is not made. */
+    static final String UNREACHABLE = "MailTLS Guard cannot reach its bridge " + BRIDGE
+            + " through the system class loader (is mailtls-agent.jar still on the class path?):"
+            + " SMTP connections are refused";
+
     private SmtpTransportInstrumentation() {
     }
 
@@ -66,8 +86,18 @@ public final class SmtpTransportInstrumentation {
                 @Advice.FieldValue("name") String protocol,
                 @Advice.FieldValue("session") Object session,
                 @Advice.FieldValue(value = "useStartTLS", readOnly = false) boolean useStartTls,
-                @Advice.FieldValue(value = "requireStartTLS", readOnly = false) boolean requireStartTls) throws Exception {
-            int mode = Hooks.connectStarting(transport, session, protocol, host, port, user, password);
+                @Advice.FieldValue(value = "requireStartTLS", readOnly = false) boolean requireStartTls) throws Throwable {
+            int mode;
+            try {
+                mode = (Integer) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                        .getMethod("connectStarting", Object.class, Object.class, String.class, String.class, int.class,
+                                String.class, String.class)
+                        .invoke(null, transport, session, protocol, host, port, user, password);
+            } catch (InvocationTargetException refused) {
+                throw refused.getCause();
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
+                throw new IllegalStateException(UNREACHABLE, unreachable);
+            }
             useStartTls = mode != SmtpGuard.STARTTLS_OFF;
             requireStartTls = mode == SmtpGuard.STARTTLS_REQUIRE;
             return mode == SmtpGuard.QUEUED || mode == SmtpGuard.CREDENTIALS_FIRST ? mode : 0;
@@ -83,8 +113,20 @@ public final class SmtpTransportInstrumentation {
                 connected = skipped == SmtpGuard.QUEUED;
                 return;
             }
-            thrown = Hooks.connectFinished(transport, thrown, socket);
-            if (thrown == null && Hooks.isQueued(transport)) {
+            boolean queued;
+            try {
+                Class<?> bridge = Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader());
+                thrown = (Throwable) bridge.getMethod("connectFinished", Object.class, Throwable.class, Socket.class)
+                        .invoke(null, transport, thrown, socket);
+                queued = thrown == null && (Boolean) bridge.getMethod("isQueued", Object.class).invoke(null, transport);
+            } catch (InvocationTargetException failed) {
+                thrown = failed.getCause();
+                return;
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
+                thrown = new IllegalStateException(UNREACHABLE, unreachable);
+                return;
+            }
+            if (queued) {
                 // The guard closed the refused socket; without it close() and isConnected() do no I/O.
                 socket = null;
                 connected = true;
