@@ -7,6 +7,7 @@ import static dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation.BRI
 import static dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation.UNREACHABLE;
 
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
@@ -59,9 +60,8 @@ public final class QueuedTransportInstrumentation {
                 @Advice.Argument(0) Object message,
                 @Advice.Argument(1) Object addresses) throws Throwable {
             try {
-                return (Boolean) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
-                        .getMethod("sendMessage", Object.class, Object.class, Object.class, Object.class)
-                        .invoke(null, transport, session, message, addresses);
+                return (Boolean) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                        .getField("SEND_MESSAGE").get(null)).invoke(null, transport, session, message, addresses);
             } catch (InvocationTargetException refused) {
                 throw refused.getCause();
             } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
@@ -77,8 +77,8 @@ public final class QueuedTransportInstrumentation {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.This Object transport) throws Throwable {
             try {
-                return (Boolean) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
-                        .getMethod("isQueued", Object.class).invoke(null, transport);
+                return (Boolean) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                        .getField("IS_QUEUED").get(null)).invoke(null, transport);
             } catch (InvocationTargetException failed) {
                 throw failed.getCause();
             } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
@@ -101,7 +101,7 @@ public final class QueuedTransportInstrumentation {
         @Advice.OnMethodEnter
         static void enter(@Advice.This Object transport) throws Throwable {
             try {
-                Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader()).getMethod("closing", Object.class)
+                ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader()).getField("CLOSING").get(null))
                         .invoke(null, transport);
             } catch (InvocationTargetException failed) {
                 throw failed.getCause();

@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.mailtls.agent.bootstrap.SmtpGuard;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Collections;
@@ -25,8 +26,9 @@ import net.bytebuddy.matcher.ElementMatcher;
  * {@code java.*} to the JVM's class loaders, and would not resolve the agent's bridge by name.
  * Each call into the bridge ({@code dev.mailtls.agent.bootstrap.Hooks}, on the system class path
  * as the agent jar is) therefore goes through JDK reflection, {@code Class.forName} with the
- * system class loader, which never asks the host's class loader; a few hundred nanoseconds per
- * call, a handful of calls per connection. What the bridge throws is unwrapped from the
+ * system class loader, which never asks the host's class loader, and the bridge's {@code Method}
+ * constant of that call, found by field name (no class literals: see {@code Hooks}); a few hundred
+ * nanoseconds per call, a handful of calls per connection. What the bridge throws is unwrapped from the
  * {@code InvocationTargetException}, so the application sees the very exception the guard threw.
  * A bridge that cannot be reached fails the call with {@link #UNREACHABLE}: never unprotected.
  */
@@ -38,8 +40,8 @@ public final class SmtpTransportInstrumentation {
     static final String BRIDGE = "dev.mailtls.agent.bootstrap.Hooks";
     /** The message of the failure when the advice cannot call the bridge; the connection is not made. */
     static final String UNREACHABLE = "MailTLS Guard cannot reach its bridge " + BRIDGE
-            + " through the system class loader (is mailtls-agent.jar still on the class path?):"
-            + " SMTP connections are refused";
+            + " through the system class loader, so SMTP connections are refused; see the cause (under a"
+            + " SecurityManager the sending code needs RuntimePermission \"getClassLoader\")";
 
     private SmtpTransportInstrumentation() {
     }
@@ -89,9 +91,8 @@ public final class SmtpTransportInstrumentation {
                 @Advice.FieldValue(value = "requireStartTLS", readOnly = false) boolean requireStartTls) throws Throwable {
             int mode;
             try {
-                mode = (Integer) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
-                        .getMethod("connectStarting", Object.class, Object.class, String.class, String.class, int.class,
-                                String.class, String.class)
+                mode = (Integer) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                        .getField("CONNECT_STARTING").get(null))
                         .invoke(null, transport, session, protocol, host, port, user, password);
             } catch (InvocationTargetException refused) {
                 throw refused.getCause();
@@ -116,9 +117,9 @@ public final class SmtpTransportInstrumentation {
             boolean queued;
             try {
                 Class<?> bridge = Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader());
-                thrown = (Throwable) bridge.getMethod("connectFinished", Object.class, Throwable.class, Socket.class)
+                thrown = (Throwable) ((Method) bridge.getField("CONNECT_FINISHED").get(null))
                         .invoke(null, transport, thrown, socket);
-                queued = thrown == null && (Boolean) bridge.getMethod("isQueued", Object.class).invoke(null, transport);
+                queued = thrown == null && (Boolean) ((Method) bridge.getField("IS_QUEUED").get(null)).invoke(null, transport);
             } catch (InvocationTargetException failed) {
                 thrown = failed.getCause();
                 return;

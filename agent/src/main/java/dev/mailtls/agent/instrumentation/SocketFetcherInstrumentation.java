@@ -8,6 +8,7 @@ import static dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation.UNR
 
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Collections;
@@ -71,9 +72,8 @@ public final class SocketFetcherInstrumentation {
             if ("mail.smtp".equals(prefix) || "mail.smtps".equals(prefix)) {
                 try {
                     // The real port comes from the socket: *.socketFactory.port may differ from what was asked.
-                    props = (Properties) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
-                            .getMethod("startTls", Properties.class, String.class, String.class, int.class)
-                            .invoke(null, props, prefix, host, socket.getPort());
+                    props = (Properties) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                            .getField("START_TLS").get(null)).invoke(null, props, prefix, host, socket.getPort());
                 } catch (InvocationTargetException failed) {
                     throw failed.getCause();
                 } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
@@ -95,9 +95,8 @@ public final class SocketFetcherInstrumentation {
                 @Advice.Argument(4) boolean useSsl) throws Throwable {
             if ("mail.smtp".equals(prefix) || "mail.smtps".equals(prefix)) {
                 try {
-                    props = (Properties) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
-                            .getMethod("openSocket", Properties.class, String.class, String.class, int.class, boolean.class)
-                            .invoke(null, props, prefix, host, port, useSsl);
+                    props = (Properties) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                            .getField("OPEN_SOCKET").get(null)).invoke(null, props, prefix, host, port, useSsl);
                 } catch (InvocationTargetException failed) {
                     throw failed.getCause();
                 } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {

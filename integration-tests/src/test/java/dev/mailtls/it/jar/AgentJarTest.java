@@ -123,6 +123,9 @@ class AgentJarTest {
                     referenced.addAll(references.types);
                     assertThat(references.types).as("types referenced by the advice code of " + entry.getName())
                             .allSatisfy(type -> assertThat(type).startsWith("java/"));
+                    // Class constants (class literals) are invalid in javax.mail 1.4's class files (version 48).
+                    assertThat(references.classConstants).as("class constants in the advice code of " + entry.getName())
+                            .isZero();
                 }
             }
         }
@@ -172,6 +175,7 @@ class AgentJarTest {
     private static final class AdviceReferences extends ClassVisitor {
         final Set<String> types = new TreeSet<>();
         int adviceMethods;
+        int classConstants;
 
         AdviceReferences() {
             super(Opcodes.ASM9);
@@ -223,6 +227,9 @@ class AgentJarTest {
                 public void visitLdcInsn(Object value) {
                     if (value instanceof Type type) {
                         add(advice, type);
+                        if (advice && type.getSort() != Type.METHOD) {
+                            classConstants++;
+                        }
                     }
                 }
 
