@@ -27,9 +27,10 @@ import net.bytebuddy.matcher.ElementMatcher;
  * Each call into the bridge ({@code dev.mailtls.agent.bootstrap.Hooks}, on the system class path
  * as the agent jar is) therefore goes through JDK reflection, {@code Class.forName} with the
  * system class loader, which never asks the host's class loader, and the bridge's {@code Method}
- * constant of that call, found by field name (no class literals: see {@code Hooks}); a few hundred
- * nanoseconds per call, a handful of calls per connection. What the bridge throws is unwrapped from the
- * {@code InvocationTargetException}, so the application sees the very exception the guard threw.
+ * constant of that call, found by field name (no class literals: see {@code Hooks}); under a
+ * microsecond per call, a handful of calls per connection. What the bridge throws is unwrapped
+ * from the {@code InvocationTargetException}, so the application sees the very exception the
+ * guard threw.
  * A bridge that cannot be reached fails the call with {@link #UNREACHABLE}: never unprotected.
  */
 public final class SmtpTransportInstrumentation {
