@@ -1,10 +1,9 @@
 package dev.mailtls.agent.instrumentation;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import static dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation.BRIDGE;
 import static dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation.UNREACHABLE;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
