@@ -17,18 +17,22 @@ import javax.net.ssl.X509KeyManager;
 /**
  * Keeps the client certificate of a TLS socket factory that the application put into its mail
  * session (Spring Boot's {@code spring.mail.ssl.bundle} puts one into
- * {@code mail.smtp.ssl.socketFactory}) while the policy's trust manager replaces the factory's
- * trust decision. No public API hands out an {@code SSLContext}'s key managers, so the key
+ * {@code mail.smtp.ssl.socketFactory}), or named by class ({@code mail.smtp.ssl.socketFactory.class},
+ * {@code mail.smtp.socketFactory.class}: the factory its {@code getDefault()} returns, see
+ * {@link SocketFactoryClasses}), while the policy's trust manager replaces the factory's trust
+ * decision. No public API hands out an {@code SSLContext}'s key managers, so the key
  * manager is read from the JDK's own classes: a factory of the JDK's TLS provider
  * ({@code sun.security.ssl.SSLSocketFactoryImpl}) holds its {@code SSLContextImpl}, which holds
  * the {@code X509ExtendedKeyManager} it was initialised with. From Java 9 on that package is
  * closed to other modules; {@link #allowJdkAccess} lets the agent open it to MailTLS Guard's own
  * module alone, through {@link Instrumentation#redefineModule} (Java 8 has no such barrier).
  *
- * <p>A factory of any other kind (another TLS provider, an application's own wrapper) cannot be
- * opened up: it is replaced by the policy's factory as before, a warning says that its client
- * certificate is not presented, and the JVM's default client certificate
- * ({@code javax.net.ssl.keyStore}) is presented instead, if there is one.
+ * <p>A factory of any other kind (an application's own wrapper; another TLS provider, such as
+ * Bouncy Castle's JSSE, whose factories hold their key managers in package-private classes only)
+ * cannot be opened up: it is replaced by the policy's factory as before, a warning says that its
+ * client certificate is not presented, and the JVM's default client certificate
+ * ({@code javax.net.ssl.keyStore}) is presented instead, if there is one. The connection is not
+ * failed for it: the application's factory works, only MailTLS Guard cannot see inside it.
  *
  * <p>A TLS context with the application's key manager is built once per policy context and key
  * manager and then reused, so sessions resume as they do without a client certificate. The policy

@@ -20,6 +20,8 @@ final class ConnectionAttempt {
     final int port;
     final String user;
     final Object session;
+    /** The transport's class, for the class loader of its library; {@code null} for a socket made outside {@code protocolConnect}. */
+    final Class<?> transportType;
     /** Set when the library asked for the TLS handshake: STARTTLS was accepted, or TLS starts on connect. */
     volatile boolean tlsStarted;
     /** Set when MailTLS Guard itself could not set up the handshake: why, in operator terms. */
@@ -28,23 +30,24 @@ final class ConnectionAttempt {
     volatile Throwable deferral;
 
     ConnectionAttempt(String protocol, ConnectionRequirement requirement, String host, int port, String user,
-            Object session) {
+            Object session, Class<?> transportType) {
         this.protocol = protocol;
         this.requirement = requirement;
         this.host = host;
         this.port = port;
         this.user = user;
         this.session = session;
+        this.transportType = transportType;
     }
 
     /** For a socket made outside {@code protocolConnect}: nothing to queue. */
     static ConnectionAttempt ofSocket(ConnectionRequirement requirement) {
-        return new ConnectionAttempt("smtp", requirement, null, requirement.port(), null, null);
+        return new ConnectionAttempt("smtp", requirement, null, requirement.port(), null, null, null);
     }
 
     /** The same attempt under a requirement decided anew (another port). */
     ConnectionAttempt with(ConnectionRequirement newRequirement) {
-        return new ConnectionAttempt(protocol, newRequirement, host, port, user, session);
+        return new ConnectionAttempt(protocol, newRequirement, host, port, user, session, transportType);
     }
 
     String host() {

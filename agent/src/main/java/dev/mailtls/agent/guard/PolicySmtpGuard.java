@@ -44,6 +44,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
     private final AgentQueue queue;
     private final ThreadLocal<ConnectionAttempt> current = new ThreadLocal<>();
     private final ApplicationClientKeys clientKeys = new ApplicationClientKeys();
+    private final SocketFactoryClasses factoryClasses = new SocketFactoryClasses();
 
     PolicySmtpGuard(PolicyEngine engine) {
         this(engine, null);
@@ -85,7 +86,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
             // A user name without a password authenticates nothing: Service.connect puts the local
             // user.name there when the application gives none.
             attempt = new ConnectionAttempt(protocol, engine.forHost(match, destination, effectivePort), destination,
-                    effectivePort, password == null ? null : user, session);
+                    effectivePort, password == null ? null : user, session, transport.getClass());
         } catch (RuntimeException | LinkageError bug) {
             LOG.log(Level.SEVERE, "mailtls: internal error deciding on the connection to " + destination, bug);
             throw SmtpPolicyFailure.create(transport, 454, "454 4.7.5 MailTLS Guard internal error (" + bug
@@ -132,7 +133,7 @@ public final class PolicySmtpGuard implements SmtpGuard {
     @Override
     public Properties startTlsProperties(Properties props, String prefix, String host, int port) throws IOException {
         Properties copy = TlsProperties.copy(props, prefix);
-        useOurHandshake(copy, prefix, attemptFor(host, port), port);
+        useOurHandshake(copy, prefix, true, attemptFor(host, port), port);
         return copy;
     }
 
@@ -140,13 +141,23 @@ public final class PolicySmtpGuard implements SmtpGuard {
     public Properties socketProperties(Properties props, String prefix, String host, int port, boolean useSsl)
             throws IOException {
         Properties copy = TlsProperties.copy(props, prefix);
-        if (useSsl || TlsProperties.hasSslSocketFactory(copy, prefix)) {
-            useOurHandshake(copy, prefix, attemptFor(host, port), port);
+        if (useSsl || TlsProperties.hasSslSocketFactory(copy, prefix, factoryClasses(current.get()))) {
+            useOurHandshake(copy, prefix, useSsl, attemptFor(host, port), port);
         }
         return copy;
     }
 
-    private void useOurHandshake(Properties copy, String prefix, ConnectionAttempt attempt, int port) throws IOException {
+    /** The factory class names of {@code attempt}'s mail library; of the system class loader's without an attempt. */
+    private SocketFactoryClasses.Named factoryClasses(ConnectionAttempt attempt) {
+        return factoryClasses.seenBy(attempt == null ? null : attempt.transportType);
+    }
+
+    /**
+     * @param sslFirst whether the library looks at the application's {@code prefix.ssl.socketFactory[.class]}
+     *     before {@code prefix.socketFactory[.class]} (STARTTLS, or TLS on connect), or only at the latter
+     */
+    private void useOurHandshake(Properties copy, String prefix, boolean sslFirst, ConnectionAttempt attempt, int port)
+            throws IOException {
         ConnectionRequirement requirement = attempt.requirement;
         if (requirement.kind() == ConnectionRequirement.Kind.NONE) {
             // The application asked for TLS on its own; level none neither requires nor checks it.
@@ -166,11 +177,12 @@ public final class PolicySmtpGuard implements SmtpGuard {
                 throw new IOException(attempt.requirement.reason());
             }
             ClientTlsContext context = engine.tlsContext(attempt.requirement);
-            SSLSocketFactory applications = TlsProperties.applicationFactory(copy, prefix);
+            SocketFactoryClasses.Named classes = factoryClasses(attempt);
+            SSLSocketFactory applications = TlsProperties.applicationFactory(copy, prefix, sslFirst, classes);
             if (applications != null) {
                 context = clientKeys.keep(context, applications, attempt.host());
             }
-            TlsProperties.install(copy, prefix, context.socketFactory(), engine.config().tls().protocols());
+            TlsProperties.install(copy, prefix, context.socketFactory(), engine.config().tls().protocols(), classes);
         } catch (IOException | GeneralSecurityException | RuntimeException cannotSetUp) {
             // Recorded so that the connection's failure is reported as the policy's 4.7.5, not as a network error.
             attempt.setupFailure = attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED

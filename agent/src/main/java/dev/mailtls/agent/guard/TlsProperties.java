@@ -1,5 +1,6 @@
 package dev.mailtls.agent.guard;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.Properties;
 import javax.net.SocketFactory;
@@ -12,6 +13,9 @@ import javax.net.ssl.SSLSocketFactory;
  * the application's mail settings. The Session itself is never changed; it may be shared.
  */
 final class TlsProperties {
+    /** Named by class, the JDK's own factory class stands for the JVM's default TLS socket factory. */
+    private static final String JDK_DEFAULT_FACTORY = "javax.net.ssl.SSLSocketFactory";
+
     private TlsProperties() {
     }
 
@@ -34,8 +38,11 @@ final class TlsProperties {
         return copy;
     }
 
-    /** Whether the application asked for TLS on connect through {@code prefix.socketFactory[.class]}. */
-    static boolean hasSslSocketFactory(Properties props, String prefix) {
+    /**
+     * Whether the application asked for TLS on connect through {@code prefix.socketFactory[.class]}.
+     * A class is asked about its {@code getDefault()} only when it is no socket factory itself.
+     */
+    static boolean hasSslSocketFactory(Properties props, String prefix, SocketFactoryClasses.Named classes) {
         Object factory = props.get(prefix + ".socketFactory");
         if (factory instanceof SSLSocketFactory) {
             return true;
@@ -43,30 +50,56 @@ final class TlsProperties {
         if (factory instanceof SocketFactory) {
             return false;
         }
-        String className = props.getProperty(prefix + ".socketFactory.class");
-        if (className == null) {
+        String property = prefix + ".socketFactory.class";
+        String className = props.getProperty(property);
+        if (className == null || className.isEmpty()) {
             return false;
         }
         try {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            return SSLSocketFactory.class.isAssignableFrom(Class.forName(className, false, loader));
-        } catch (ClassNotFoundException | LinkageError | RuntimeException unknown) {
-            // Cannot tell: treat it as TLS, so the policy's factory, not an unknown one, makes the handshake.
+            Class<?> type = classes.load(className);
+            return SSLSocketFactory.class.isAssignableFrom(type)
+                    || classes.make(className, property) instanceof SSLSocketFactory;
+        } catch (ClassNotFoundException | IOException | LinkageError | RuntimeException unknown) {
+            // Cannot tell: treat it as TLS, so that the policy's factory, not an unknown one, would make the
+            // handshake; applicationFactory then fails the connection as the library would.
             return true;
         }
     }
 
     /**
-     * The TLS socket factory object the application put into the session for the library to use:
-     * {@code prefix.ssl.socketFactory}, else an SSL factory in {@code prefix.socketFactory} (the
-     * order in which the library looks); {@code null} when there is none (a class name is no
-     * object to read a client certificate from). Read before {@link #install} replaces it.
+     * The application's own TLS socket factory for this connection, looked for where and in the
+     * order the library looks: with {@code sslFirst} (STARTTLS, or TLS on connect because the
+     * library was told to use SSL) {@code prefix.ssl.socketFactory}, then
+     * {@code prefix.ssl.socketFactory.class}; then {@code prefix.socketFactory} and
+     * {@code prefix.socketFactory.class}. The first that gives a TLS socket factory is it; a class
+     * name gives the factory its {@code getDefault()} returns. {@code null} when there is none,
+     * and for the JDK's own {@code javax.net.ssl.SSLSocketFactory}: it means the JVM's default
+     * factory, as if none were named, whose client certificate the policy's context presents
+     * already. Read before {@link #install} replaces them.
+     *
+     * @throws IOException when a named class cannot be loaded or its {@code getDefault()} fails:
+     *     the library would fail the connection too
      */
-    static SSLSocketFactory applicationFactory(Properties props, String prefix) {
-        for (String key : new String[] {prefix + ".ssl.socketFactory", prefix + ".socketFactory"}) {
-            Object factory = props.get(key);
+    static SSLSocketFactory applicationFactory(Properties props, String prefix, boolean sslFirst,
+            SocketFactoryClasses.Named classes) throws IOException {
+        String[] places = sslFirst ? new String[] {prefix + ".ssl.socketFactory", prefix + ".socketFactory"}
+                : new String[] {prefix + ".socketFactory"};
+        for (String place : places) {
+            Object factory = props.get(place);
             if (factory instanceof SSLSocketFactory) {
                 return (SSLSocketFactory) factory;
+            }
+            if (factory instanceof SocketFactory) {
+                continue;
+            }
+            String property = place + ".class";
+            String className = props.getProperty(property);
+            if (className == null || className.isEmpty() || className.equals(JDK_DEFAULT_FACTORY)) {
+                continue;
+            }
+            SocketFactory named = classes.make(className, property);
+            if (named instanceof SSLSocketFactory) {
+                return (SSLSocketFactory) named;
             }
         }
         return null;
@@ -77,7 +110,8 @@ final class TlsProperties {
      * what would weaken or replace it. An application's own factory object is displaced; read it
      * first with {@link #applicationFactory} to keep its client certificate.
      */
-    static void install(Properties copy, String prefix, SSLSocketFactory factory, Iterable<String> protocols) {
+    static void install(Properties copy, String prefix, SSLSocketFactory factory, Iterable<String> protocols,
+            SocketFactoryClasses.Named classes) {
         copy.put(prefix + ".ssl.socketFactory", factory);
         copy.remove(prefix + ".ssl.socketFactory.class");
         copy.remove(prefix + ".ssl.trust");
@@ -90,7 +124,7 @@ final class TlsProperties {
         }
         // Also overrides JavaMail 1.4.7's default of TLSv1 only.
         copy.put(prefix + ".ssl.protocols", enabled.toString());
-        if (hasSslSocketFactory(copy, prefix)) {
+        if (hasSslSocketFactory(copy, prefix, classes)) {
             copy.put(prefix + ".socketFactory", factory);
             copy.remove(prefix + ".socketFactory.class");
         }

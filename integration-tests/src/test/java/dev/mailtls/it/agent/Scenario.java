@@ -60,7 +60,12 @@ record Scenario(String name, String host, int port, String style, boolean creden
         /** Sent over DANE without a client certificate, and a warning says why. */
         CLIENT_CERTIFICATE_UNREADABLE("a factory that cannot be read loses its client certificate, with a warning"),
         /** Sent over DANE; the application has no client certificate, none is presented. */
-        NO_CLIENT_CERTIFICATE("no client certificate where the application has none");
+        NO_CLIENT_CERTIFICATE("no client certificate where the application has none"),
+        /**
+         * {@code 454 4.7.5} naming the factory class that cannot be made, nothing arrives: the
+         * library itself would fail the connection too.
+         */
+        FACTORY_CLASS_UNUSABLE("a factory class that cannot be made fails the connection, as without the agent");
 
         private final String description;
 
@@ -71,7 +76,7 @@ record Scenario(String name, String host, int port, String style, boolean creden
         /** Whether the message must arrive. */
         boolean delivers() {
             return switch (this) {
-                case STARTTLS_STRIPPED, TLSA_MISMATCH, REJECTED, TLSA_LOOKUP_ERROR -> false;
+                case STARTTLS_STRIPPED, TLSA_MISMATCH, REJECTED, TLSA_LOOKUP_ERROR, FACTORY_CLASS_UNUSABLE -> false;
                 default -> true;
             };
         }
@@ -131,9 +136,13 @@ record Scenario(String name, String host, int port, String style, boolean creden
     }
 
     /**
-     * To the MX that asks for client certificates: the application's own TLS socket factory with
-     * a client certificate (style {@code own-factory}), the same inside a wrapper class the agent
-     * cannot read ({@code wrapped-factory}), and no factory of the application's ({@code starttls}).
+     * To the MXs that ask for client certificates (STARTTLS at {@code mx.client-cert.test}, implicit
+     * TLS at {@code mx.dane-ok.test:465}): the application's own TLS socket factory with a client
+     * certificate as an object (style {@code own-factory}) and named by class in each property the
+     * library reads ({@code factory-class}, {@code ssl-factory-class}, {@code smtps-factory-class});
+     * the same inside a wrapper class the agent cannot read, as an object and named by class
+     * ({@code wrapped-factory}, {@code wrapped-factory-class}); no factory of the application's
+     * ({@code starttls}); and a factory class that no class loader knows ({@code missing-factory-class}).
      */
     static List<Scenario> clientCertificates() {
         return List.of(
@@ -141,7 +150,17 @@ record Scenario(String name, String host, int port, String style, boolean creden
                 of("client-cert-wrapped", TestDomains.CLIENT_CERT, MxEndpoint.SMTP_PORT, "wrapped-factory", false,
                         Expect.CLIENT_CERTIFICATE_UNREADABLE),
                 of("client-cert-none", TestDomains.CLIENT_CERT, MxEndpoint.SMTP_PORT, "starttls", false,
-                        Expect.NO_CLIENT_CERTIFICATE));
+                        Expect.NO_CLIENT_CERTIFICATE),
+                of("client-cert-class", TestDomains.CLIENT_CERT, MxEndpoint.SMTP_PORT, "factory-class", false,
+                        Expect.CLIENT_CERTIFICATE),
+                of("client-cert-class-wrapped", TestDomains.CLIENT_CERT, MxEndpoint.SMTP_PORT, "wrapped-factory-class", false,
+                        Expect.CLIENT_CERTIFICATE_UNREADABLE),
+                of("client-cert-ssl-class", TestDomains.DANE_OK, MxEndpoint.SMTPS_PORT, "ssl-factory-class", false,
+                        Expect.CLIENT_CERTIFICATE),
+                of("client-cert-smtps-class", TestDomains.DANE_OK, MxEndpoint.SMTPS_PORT, "smtps-factory-class", false,
+                        Expect.CLIENT_CERTIFICATE),
+                of("client-cert-class-missing", TestDomains.DANE_OK, MxEndpoint.SMTP_PORT, "missing-factory-class", false,
+                        Expect.FACTORY_CLASS_UNUSABLE));
     }
 
     /** An application that turns STARTTLS off ({@code mail.smtp.starttls.enable=false}) is overruled. */

@@ -102,7 +102,8 @@ final class ScenarioRun {
             tests.add(DynamicTest.dynamicTest("one connection per implicit-TLS scenario, no fallback without the policy",
                     this::checkImplicitTlsConnections));
         }
-        if (scenarios.stream().anyMatch(scenario -> scenario.host().equals("mx." + TestDomains.CLIENT_CERT))) {
+        if (scenarios.stream().anyMatch(scenario -> scenario.host().equals("mx." + TestDomains.CLIENT_CERT)
+                || scenario.expect() == Scenario.Expect.CLIENT_CERTIFICATE)) {
             tests.add(DynamicTest.dynamicTest("Postfix verified exactly the client certificates the applications presented",
                     this::checkClientCertificateLog));
         }
@@ -166,6 +167,9 @@ final class ScenarioRun {
                         .contains("its client certificate cannot be read");
                 assertThat(message.receivedByBed()).as(description).contains("(Client did not present a certificate)");
             }
+            case FACTORY_CLASS_UNUSABLE -> assertRefused(scenario, result, "454 4.7.5 cannot set up the verified TLS handshake:"
+                    + " java.io.IOException: the TLS socket factory class com.example.MissingClientCertificateFactory that"
+                    + " mail.smtp.ssl.socketFactory.class names cannot be made", description);
             case NO_CLIENT_CERTIFICATE -> {
                 DeliveredMessage message = assertDaneDelivery(scenario, result, where, description);
                 assertThat(result.log()).as(description).doesNotContain("client certificate");
@@ -222,15 +226,27 @@ final class ScenarioRun {
                 .hasSize((int) implicit.stream().filter(scenario -> scenario.expect().delivers()).count());
     }
 
-    /** Postfix's log: "Trusted" for each certificate presented, "Anonymous" for each connection without one. */
+    /**
+     * Postfix's log: "Trusted" for each certificate presented, "Anonymous" for each connection
+     * without one, at the STARTTLS listener that asks for client certificates; "Trusted" for each
+     * certificate presented at the implicit-TLS listener, which asks too.
+     */
     private void checkClientCertificateLog() {
         long mark = outcome().logMark();
         TestBed bed = AgentBed.bed();
+        long presentingImplicit = scenarios.stream().filter(scenario -> scenario.port() == MxEndpoint.SMTPS_PORT
+                && scenario.expect() == Scenario.Expect.CLIENT_CERTIFICATE).count();
+        assertThat(AgentBed.postfixLines(mark, "mx-smtps", bed.postfixSmtpsAddress(),
+                "Trusted TLS connection (established|reused) from unknown\\[127\\.0\\.0\\.1\\]"))
+                .as("\n" + bed.postfixLog().textSince(mark)).hasSize((int) presentingImplicit);
         List<Scenario> toClientCertMx = scenarios.stream()
                 .filter(scenario -> scenario.host().equals("mx." + TestDomains.CLIENT_CERT)).toList();
         long presenting = toClientCertMx.stream().filter(scenario -> scenario.expect() == Scenario.Expect.CLIENT_CERTIFICATE)
                 .count();
         String log = "\n" + bed.postfixLog().textSince(mark);
+        if (toClientCertMx.isEmpty()) {
+            return;
+        }
         assertThat(AgentBed.postfixLines(mark, "mx-ccert", bed.postfixClientCertAddress(),
                 "Trusted TLS connection (established|reused) from unknown\\[127\\.0\\.0\\.1\\]")).as(log).hasSize((int) presenting);
         assertThat(AgentBed.postfixLines(mark, "mx-ccert", bed.postfixClientCertAddress(),

@@ -24,7 +24,7 @@ import javax.net.ssl.SSLContext;
  * Postfix as the receiving MTA of every test domain: one instance from a private configuration
  * directory with four listeners: {@link MxEndpoint#POSTFIX_TLS} on port 25 (STARTTLS with the MX
  * chain) and on port 465 (implicit TLS, {@code smtpd_tls_wrappermode}, log tag
- * {@code postfix-bed/mx-smtps}), {@link MxEndpoint#POSTFIX_PLAIN} (no STARTTLS), and
+ * {@code postfix-bed/mx-smtps}, asking for a client certificate as {@code mx-ccert} does), {@link MxEndpoint#POSTFIX_PLAIN} (no STARTTLS), and
  * {@link MxEndpoint#POSTFIX_CLIENT_CERT} (STARTTLS, asking for a client certificate issued by the
  * bed's client CA, log tag {@code postfix-bed/mx-ccert}). Mail for a test domain goes to a catch-all
  * Maildir {@code <mail root>/<domain>/} owned by uid 65534; other domains get
@@ -205,6 +205,10 @@ final class PostfixServer {
         "  -o syslog_name=postfix-bed/mx-smtps",
         "  -o smtpd_tls_wrappermode=yes",
         "  -o smtpd_tls_security_level=encrypt",
+        // As mx-ccert does: asks for (never requires) a client certificate, for the agent's tests
+        // of client certificates over implicit TLS; clients without one are "Anonymous" as before.
+        "  -o smtpd_tls_ask_ccert=yes",
+        "  -o smtpd_tls_CAfile=" + certs.clientCaFile(),
         MxEndpoint.POSTFIX_PLAIN.ip() + ":25 inet n - n - - smtpd",
         "  -o syslog_name=postfix-bed/mx-notls",
         "  -o smtpd_tls_security_level=none",

@@ -1,0 +1,133 @@
+package dev.mailtls.agent.guard;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * Socket factory classes as applications name them in {@code mail.smtp.ssl.socketFactory.class}:
+ * public, with a public static {@code getDefault()} that the tests set up through static fields
+ * and that counts its calls. Each test sets {@link #factory} and uses a fresh
+ * {@link SocketFactoryClasses}, whose cache is its own. Everything is public: a test defines some
+ * of these classes again in a class loader of its own, where package access ends.
+ */
+public final class FactoryClassFixtures {
+    /** What the {@code getDefault()} of {@link KeyedFactoryClass} and {@link FactoryHolder} return. */
+    public static volatile SSLSocketFactory factory;
+    public static final AtomicInteger getDefaultCalls = new AtomicInteger();
+
+    private FactoryClassFixtures() {
+    }
+
+    static void reset(SSLSocketFactory next) {
+        factory = next;
+        getDefaultCalls.set(0);
+    }
+
+    /** A TLS socket factory class whose {@code getDefault()} gives a factory of the JDK's provider (with a client key). */
+    public static final class KeyedFactoryClass extends Wrapper {
+        public KeyedFactoryClass() {
+            super(null);
+        }
+
+        public static SocketFactory getDefault() {
+            getDefaultCalls.incrementAndGet();
+            return factory;
+        }
+    }
+
+    /** No socket factory itself: only its {@code getDefault()} tells that it stands for TLS. */
+    public static final class FactoryHolder {
+        private FactoryHolder() {
+        }
+
+        public static SocketFactory getDefault() {
+            getDefaultCalls.incrementAndGet();
+            return factory;
+        }
+    }
+
+    /** An application's own factory class, whose {@code getDefault()} gives an instance of itself around the JDK's. */
+    public static final class WrapperClass extends Wrapper {
+        public WrapperClass(SSLSocketFactory delegate) {
+            super(delegate);
+        }
+
+        public static SocketFactory getDefault() {
+            getDefaultCalls.incrementAndGet();
+            return new WrapperClass(factory);
+        }
+    }
+
+    /** A factory class whose {@code getDefault()} fails, as one reading a missing key store would. */
+    public static final class FailingFactoryClass extends Wrapper {
+        public FailingFactoryClass() {
+            super(null);
+        }
+
+        public static SocketFactory getDefault() {
+            getDefaultCalls.incrementAndGet();
+            throw new IllegalStateException("the client key store is locked");
+        }
+    }
+
+    /** A factory class whose {@code getDefault()} returns {@code null}: to the library, no factory at all. */
+    public static final class NullFactoryClass extends Wrapper {
+        public NullFactoryClass() {
+            super(null);
+        }
+
+        public static SocketFactory getDefault() {
+            getDefaultCalls.incrementAndGet();
+            return null;
+        }
+    }
+
+    /** An application's TLS socket factory around another one. */
+    public static class Wrapper extends SSLSocketFactory {
+        private final SSLSocketFactory delegate;
+
+        public Wrapper(SSLSocketFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return delegate.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return delegate.getSupportedCipherSuites();
+        }
+
+        @Override
+        public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
+            return delegate.createSocket(socket, host, port, autoClose);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return delegate.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return delegate.createSocket(host, port, localHost, localPort);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return delegate.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return delegate.createSocket(address, port, localAddress, localPort);
+        }
+    }
+}
