@@ -15,7 +15,7 @@ import java.util.jar.JarFile;
  * The agent jar's entry points: {@code -javaagent:mailtls-agent.jar[=config=FILE,log=FILE]} at JVM
  * start ({@link #premain}), {@code java -jar mailtls-agent.jar attach PID} into a running JVM
  * ({@link #agentmain}), and the {@code mailtls} command-line tool ({@link #main}). Apart from the
- * bootstrap bridge ({@code dev.mailtls.agent.bootstrap}), this package is all of the jar that the
+ * bridge ({@code dev.mailtls.agent.bootstrap}), this package is all of the jar that the
  * host application's class loaders can see; everything else is loaded by an
  * {@link AgentClassLoader} of its own (OpenTelemetry's javaagent does the same).
  *
