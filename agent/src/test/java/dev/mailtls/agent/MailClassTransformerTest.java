@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The agent's transformer on real class files (Jakarta Mail 2.0.1 from the test class path): the
- * mail classes it knows by name come back woven with calls into the bootstrap bridge, everything
- * else comes back untouched without Byte Buddy ever being asked. Classes woven ahead by the start-up's
- * warm-up come out exactly as if they were woven when they load.
+ * mail classes it knows by name come back woven with calls into the bridge (by its name, through
+ * reflection), everything else comes back untouched without Byte Buddy ever being asked. Classes
+ * woven ahead by the start-up's warm-up come out exactly as if they were woven when they load.
  */
 class MailClassTransformerTest {
-    private static final String BRIDGE = "dev/mailtls/agent/bootstrap/Hooks";
+    private static final String BRIDGE = "dev.mailtls.agent.bootstrap.Hooks";
 
     private static byte[] classFile(String internalName) throws IOException {
         try (InputStream in = MailClassTransformerTest.class.getClassLoader().getResourceAsStream(internalName + ".class")) {

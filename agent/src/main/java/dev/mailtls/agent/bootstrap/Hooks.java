@@ -1,16 +1,39 @@
 package dev.mailtls.agent.bootstrap;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.net.Socket;
 import java.util.Properties;
 
 /**
  * The static entry points that the agent's advice, inlined into the mail library's classes,
- * calls. Loaded by the bootstrap class loader, JDK types only. Everything here fails closed:
- * without an installed {@link SmtpGuard}, or when the guard itself fails, the SMTP connection
- * fails too; it never proceeds unprotected.
+ * calls. Loaded by the system class loader (the agent jar is on the system class path), JDK types
+ * only. Everything here fails closed: without an installed {@link SmtpGuard}, or when the guard
+ * itself fails, the SMTP connection fails too; it never proceeds unprotected.
+ *
+ * <p>The advice calls these methods by reflection, through the {@code Method} constants below: it
+ * gets one with {@code getField(NAME)}, which needs no class literal. Class literals would be class
+ * constants in the woven code, which the class files of javax.mail 1.4 (Java 1.4's class-file
+ * version, 48) cannot hold.
  */
 public final class Hooks {
+    /** {@link #connectStarting}. */
+    public static final Method CONNECT_STARTING = hook("connectStarting", Object.class, Object.class, String.class,
+            String.class, int.class, String.class, String.class);
+    /** {@link #startTls}. */
+    public static final Method START_TLS = hook("startTls", Properties.class, String.class, String.class, int.class);
+    /** {@link #openSocket}. */
+    public static final Method OPEN_SOCKET = hook("openSocket", Properties.class, String.class, String.class, int.class,
+            boolean.class);
+    /** {@link #connectFinished}. */
+    public static final Method CONNECT_FINISHED = hook("connectFinished", Object.class, Throwable.class, Socket.class);
+    /** {@link #isQueued}. */
+    public static final Method IS_QUEUED = hook("isQueued", Object.class);
+    /** {@link #sendMessage}. */
+    public static final Method SEND_MESSAGE = hook("sendMessage", Object.class, Object.class, Object.class, Object.class);
+    /** {@link #closing}. */
+    public static final Method CLOSING = hook("closing", Object.class);
+
     private static volatile SmtpGuard guard;
 
     private Hooks() {
@@ -69,6 +92,14 @@ public final class Hooks {
         SmtpGuard current = guard;
         if (current != null) {
             current.closing(transport);
+        }
+    }
+
+    private static Method hook(String name, Class<?>... parameterTypes) {
+        try {
+            return Hooks.class.getMethod(name, parameterTypes);
+        } catch (NoSuchMethodException impossible) {
+            throw new IllegalStateException("MailTLS Guard: the bridge lacks its method " + name, impossible);
         }
     }
 

@@ -1,9 +1,12 @@
 package dev.mailtls.agent.instrumentation;
 
+import static dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation.BRIDGE;
+import static dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation.UNREACHABLE;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import dev.mailtls.agent.bootstrap.Hooks;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
@@ -17,6 +20,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * {@code close} ends the queued state. On every other transport they run unchanged. The three
  * methods have these signatures in every generation, javax.mail 1.4.7 to Angus Mail 2
  * (the {@code Message}/{@code Address[]} types differ by namespace only, so they are not named).
+ * Like all advice of this package, they call the bridge through JDK reflection (see
+ * {@link SmtpTransportInstrumentation}).
  */
 public final class QueuedTransportInstrumentation {
     private QueuedTransportInstrumentation() {
@@ -52,8 +57,15 @@ public final class QueuedTransportInstrumentation {
         static boolean enter(@Advice.This Object transport,
                 @Advice.FieldValue("session") Object session,
                 @Advice.Argument(0) Object message,
-                @Advice.Argument(1) Object addresses) throws Exception {
-            return Hooks.sendMessage(transport, session, message, addresses);
+                @Advice.Argument(1) Object addresses) throws Throwable {
+            try {
+                return (Boolean) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                        .getField("SEND_MESSAGE").get(null)).invoke(null, transport, session, message, addresses);
+            } catch (InvocationTargetException refused) {
+                throw refused.getCause();
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
+                throw new IllegalStateException(UNREACHABLE, unreachable);
+            }
         }
     }
 
@@ -62,8 +74,15 @@ public final class QueuedTransportInstrumentation {
         }
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static boolean enter(@Advice.This Object transport) {
-            return Hooks.isQueued(transport);
+        static boolean enter(@Advice.This Object transport) throws Throwable {
+            try {
+                return (Boolean) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                        .getField("IS_QUEUED").get(null)).invoke(null, transport);
+            } catch (InvocationTargetException failed) {
+                throw failed.getCause();
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
+                throw new IllegalStateException(UNREACHABLE, unreachable);
+            }
         }
 
         @Advice.OnMethodExit
@@ -79,8 +98,15 @@ public final class QueuedTransportInstrumentation {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.This Object transport) {
-            Hooks.closing(transport);
+        static void enter(@Advice.This Object transport) throws Throwable {
+            try {
+                ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader()).getField("CLOSING").get(null))
+                        .invoke(null, transport);
+            } catch (InvocationTargetException failed) {
+                throw failed.getCause();
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
+                throw new IllegalStateException(UNREACHABLE, unreachable);
+            }
         }
     }
 }

@@ -3,8 +3,9 @@ package dev.mailtls.agent.instrumentation;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import dev.mailtls.agent.bootstrap.Hooks;
 import dev.mailtls.agent.bootstrap.SmtpGuard;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,8 +20,30 @@ import net.bytebuddy.matcher.ElementMatcher;
  * through, after the application's last setter and before EHLO, AUTH and MAIL FROM. The method
  * and its fields are identical in all of them, so one advice serves every generation;
  * {@code SMTPSSLTransport} ({@code smtps}) inherits it.
+ *
+ * <p>The advice of this package is inlined into the host's mail classes, so it may name JDK types
+ * only: the class loader of an OSGi bundle or a JBoss Modules module delegates nothing but
+ * {@code java.*} to the JVM's class loaders, and would not resolve the agent's bridge by name.
+ * Each call into the bridge ({@code dev.mailtls.agent.bootstrap.Hooks}, on the system class path
+ * as the agent jar is) therefore goes through JDK reflection, {@code Class.forName} with the
+ * system class loader, which never asks the host's class loader, and the bridge's {@code Method}
+ * constant of that call, found by field name (no class literals: see {@code Hooks}); under a
+ * microsecond per call, a handful of calls per connection. What the bridge throws is unwrapped
+ * from the {@code InvocationTargetException}, so the application sees the very exception the
+ * guard threw.
+ * A bridge that cannot be reached fails the call with {@link #UNREACHABLE}: never unprotected.
  */
 public final class SmtpTransportInstrumentation {
+    /**
+     * The bridge's class name. A compile-time constant, like {@link #UNREACHABLE}: javac copies
+     * its value into the advice, which thus refers to no class of the agent.
+     */
+    static final String BRIDGE = "dev.mailtls.agent.bootstrap.Hooks";
+    /** The message of the failure when the advice cannot call the bridge; the connection is not made. */
+    static final String UNREACHABLE = "MailTLS Guard cannot reach its bridge " + BRIDGE
+            + " through the system class loader, so SMTP connections are refused; see the cause (under a"
+            + " SecurityManager the sending code needs RuntimePermission \"getClassLoader\")";
+
     private SmtpTransportInstrumentation() {
     }
 
@@ -66,8 +89,17 @@ public final class SmtpTransportInstrumentation {
                 @Advice.FieldValue("name") String protocol,
                 @Advice.FieldValue("session") Object session,
                 @Advice.FieldValue(value = "useStartTLS", readOnly = false) boolean useStartTls,
-                @Advice.FieldValue(value = "requireStartTLS", readOnly = false) boolean requireStartTls) throws Exception {
-            int mode = Hooks.connectStarting(transport, session, protocol, host, port, user, password);
+                @Advice.FieldValue(value = "requireStartTLS", readOnly = false) boolean requireStartTls) throws Throwable {
+            int mode;
+            try {
+                mode = (Integer) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                        .getField("CONNECT_STARTING").get(null))
+                        .invoke(null, transport, session, protocol, host, port, user, password);
+            } catch (InvocationTargetException refused) {
+                throw refused.getCause();
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
+                throw new IllegalStateException(UNREACHABLE, unreachable);
+            }
             useStartTls = mode != SmtpGuard.STARTTLS_OFF;
             requireStartTls = mode == SmtpGuard.STARTTLS_REQUIRE;
             return mode == SmtpGuard.QUEUED || mode == SmtpGuard.CREDENTIALS_FIRST ? mode : 0;
@@ -83,8 +115,20 @@ public final class SmtpTransportInstrumentation {
                 connected = skipped == SmtpGuard.QUEUED;
                 return;
             }
-            thrown = Hooks.connectFinished(transport, thrown, socket);
-            if (thrown == null && Hooks.isQueued(transport)) {
+            boolean queued;
+            try {
+                Class<?> bridge = Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader());
+                thrown = (Throwable) ((Method) bridge.getField("CONNECT_FINISHED").get(null))
+                        .invoke(null, transport, thrown, socket);
+                queued = thrown == null && (Boolean) ((Method) bridge.getField("IS_QUEUED").get(null)).invoke(null, transport);
+            } catch (InvocationTargetException failed) {
+                thrown = failed.getCause();
+                return;
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
+                thrown = new IllegalStateException(UNREACHABLE, unreachable);
+                return;
+            }
+            if (queued) {
                 // The guard closed the refused socket; without it close() and isConnected() do no I/O.
                 socket = null;
                 connected = true;

@@ -1,9 +1,13 @@
 package dev.mailtls.agent.instrumentation;
 
+import static dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation.BRIDGE;
+import static dev.mailtls.agent.instrumentation.SmtpTransportInstrumentation.UNREACHABLE;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import dev.mailtls.agent.bootstrap.Hooks;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,7 +23,10 @@ import net.bytebuddy.matcher.ElementMatcher;
  * socket factory on {@code smtp}, the Commons Email style). Both take the session's properties; the
  * advice hands them a per-call copy whose socket factory is MailTLS Guard's, so the handshake is
  * verified by the policy whatever the application configured, and the shared Session is never
- * changed. IMAP and POP3 use the same class and are left alone ({@link Hooks#isSmtp}).
+ * changed. IMAP and POP3 use the same class and are left alone: the advice asks the bridge (through
+ * JDK reflection, see {@link SmtpTransportInstrumentation}) about the {@code mail.smtp} and
+ * {@code mail.smtps} prefixes only. A bridge that cannot be reached fails the call with an
+ * {@code IOException}, which the library turns into a failed connection after closing the socket.
  *
  * <p>Every SMTP socket {@code getSocket} returns gets {@code TCP_NODELAY} (the STARTTLS layer gets
  * it from the policy's socket factory too, see {@code ClientTlsContext}): the mail library never
@@ -60,9 +67,18 @@ public final class SocketFetcherInstrumentation {
         static void enter(@Advice.Argument(0) Socket socket,
                 @Advice.Argument(1) String host,
                 @Advice.Argument(value = 2, readOnly = false) Properties props,
-                @Advice.Argument(3) String prefix) throws java.io.IOException {
-            // The real port comes from the socket: *.socketFactory.port may differ from what was asked.
-            props = Hooks.startTls(props, prefix, host, socket.getPort());
+                @Advice.Argument(3) String prefix) throws Throwable {
+            if ("mail.smtp".equals(prefix) || "mail.smtps".equals(prefix)) {
+                try {
+                    // The real port comes from the socket: *.socketFactory.port may differ from what was asked.
+                    props = (Properties) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                            .getField("START_TLS").get(null)).invoke(null, props, prefix, host, socket.getPort());
+                } catch (InvocationTargetException failed) {
+                    throw failed.getCause();
+                } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
+                    throw new IOException(UNREACHABLE, unreachable);
+                }
+            }
         }
     }
 
@@ -75,8 +91,17 @@ public final class SocketFetcherInstrumentation {
                 @Advice.Argument(1) int port,
                 @Advice.Argument(value = 2, readOnly = false) Properties props,
                 @Advice.Argument(3) String prefix,
-                @Advice.Argument(4) boolean useSsl) throws java.io.IOException {
-            props = Hooks.openSocket(props, prefix, host, port, useSsl);
+                @Advice.Argument(4) boolean useSsl) throws Throwable {
+            if ("mail.smtp".equals(prefix) || "mail.smtps".equals(prefix)) {
+                try {
+                    props = (Properties) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                            .getField("OPEN_SOCKET").get(null)).invoke(null, props, prefix, host, port, useSsl);
+                } catch (InvocationTargetException failed) {
+                    throw failed.getCause();
+                } catch (ReflectiveOperationException | RuntimeException | LinkageError unreachable) {
+                    throw new IOException(UNREACHABLE, unreachable);
+                }
+            }
         }
 
         /**
@@ -86,11 +111,11 @@ public final class SocketFetcherInstrumentation {
          * fails; it is never used half set up. Runs only when {@code getSocket} returned normally.
          */
         @Advice.OnMethodExit
-        static void exit(@Advice.Return Socket socket, @Advice.Argument(3) String prefix) throws java.io.IOException {
-            if (socket != null && Hooks.isSmtp(prefix)) {
+        static void exit(@Advice.Return Socket socket, @Advice.Argument(3) String prefix) throws IOException {
+            if (socket != null && ("mail.smtp".equals(prefix) || "mail.smtps".equals(prefix))) {
                 try {
                     socket.setTcpNoDelay(true);
-                } catch (java.io.IOException | RuntimeException failed) {
+                } catch (IOException | RuntimeException failed) {
                     socket.close();
                     throw failed;
                 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.TestFactory;
  * web application in embedded Tomcat 10.1 with Jakarta Mail (Angus 2.0.3) in its own
  * {@code WEB-INF/lib}, and a Spring Boot 3.4 executable jar with its jars nested in
  * {@code BOOT-INF/lib}. The advice inlined into their {@code SMTPTransport} must reach the agent's
- * bootstrap bridge from those loaders. The Spring Boot application also has a client certificate
+ * bridge from those loaders. The Spring Boot application also has a client certificate
  * in an SSL bundle ({@code spring.mail.ssl.bundle}), which Spring Boot hands to Jakarta Mail as a
  * TLS socket factory object: the agent must keep presenting it while making the trust decision.
  */
