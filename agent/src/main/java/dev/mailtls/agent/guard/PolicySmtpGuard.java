@@ -438,6 +438,10 @@ public final class PolicySmtpGuard implements SmtpGuard {
                     + requirement;
             if (outcome != null && !outcome.isAuthenticated()) {
                 LOG.warning(line + "; AUDIT: " + outcome.failureMessage() + "; sending anyway because action=audit");
+            } else if (outcome == null && requirement.kind().tlsRequired() && audit(requirement)) {
+                // TLS made by the application's own socket factory, which the policy refuses without audit.
+                LOG.warning(line + "; AUDIT: the TLS connection was not made by MailTLS Guard and nothing in it was"
+                        + " verified by the policy; sending anyway because action=audit");
             } else {
                 LOG.info(line);
             }

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -61,6 +63,21 @@ class PlainFactoryTlsSocketTest {
 
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
     private SSLServerSocket server;
     private Thread serving;
 
@@ -79,11 +96,15 @@ class PlainFactoryTlsSocketTest {
                         .visit(SocketFetcherInstrumentation.startTlsAdvice().on(SocketFetcherInstrumentation.startTlsMethod()))
                         .visit(SocketFetcherInstrumentation.getSocketAdvice().on(SocketFetcherInstrumentation.getSocketMethod())))
                 .installOn(instrumentation);
+        serverContext = serverContext(keys);
+    }
+
+    private static void guard(String action) throws Exception {
         Properties settings = new Properties();
         settings.setProperty("mailtls.dns.servers", "127.0.0.1:9");
         settings.setProperty("mailtls.level", "encrypt");
+        settings.setProperty("mailtls.action", action);
         Hooks.install(new PolicySmtpGuard(PolicyEngine.create(ConfigLoader.withOverrides(settings).loadWithoutFile())));
-        serverContext = serverContext(keys);
     }
 
     @AfterAll
@@ -108,16 +129,22 @@ class PlainFactoryTlsSocketTest {
     void stopServer() throws Exception {
         server.close();
         serving.join(5000);
+        PolicySmtpGuard.LOG.removeHandler(capture);
     }
 
-    @Test
-    void aPlainFactoryHandingOutTlsSocketsIsRefusedBeforeEhloAndAuth() throws Exception {
+    private Properties legacyApplication() {
         Properties props = new Properties();
         props.setProperty("mail.smtp.socketFactory.class", FactoryClassFixtures.TlsInPlainClothes.class.getName());
         props.setProperty("mail.smtp.auth", "true");
         props.setProperty("mail.smtp.connectiontimeout", "5000");
         props.setProperty("mail.smtp.timeout", "5000");
-        Transport transport = Session.getInstance(props).getTransport("smtp");
+        return props;
+    }
+
+    @Test
+    void aPlainFactoryHandingOutTlsSocketsIsRefusedBeforeEhloAndAuth() throws Exception {
+        guard("defer");
+        Transport transport = Session.getInstance(legacyApplication()).getTransport("smtp");
 
         MessagingException refused = org.junit.jupiter.api.Assertions.assertThrows(MessagingException.class,
                 () -> transport.connect("127.0.0.1", server.getLocalPort(), "app", "s3cret-password"));
@@ -131,6 +158,20 @@ class PlainFactoryTlsSocketTest {
                 .noneMatch(line -> line.startsWith("EHLO"));
         assertThat(connections).as("connections the server accepted").hasValue(0);
         assertThat(FactoryClassFixtures.getDefaultCalls).as("getDefault() once, for the guard and the library").hasValue(1);
+    }
+
+    @Test
+    void underAuditItIsLetThroughAndSaidSo() throws Exception {
+        guard("audit");
+        PolicySmtpGuard.LOG.addHandler(capture);
+        Transport transport = Session.getInstance(legacyApplication()).getTransport("smtp");
+
+        transport.connect("127.0.0.1", server.getLocalPort(), "app", "s3cret-password");
+        transport.close();
+
+        assertThat(received).anyMatch(line -> line.startsWith("AUTH"));
+        assertThat(logged).anyMatch(line -> line.contains("AUDIT: the TLS connection was not made by MailTLS Guard and"
+                + " nothing in it was verified by the policy; sending anyway because action=audit"));
     }
 
     /** Greets over TLS, offers AUTH and accepts anything, recording every command line. */

@@ -164,12 +164,14 @@ final class ScenarioRun {
             case CLIENT_CERTIFICATE_UNREADABLE -> {
                 DeliveredMessage message = assertDaneDelivery(scenario, result, where, description);
                 assertThat(result.log()).as(description).contains("the application's own TLS socket factory")
-                        .contains("its client certificate cannot be read");
+                        .contains("its client certificate, if it has one, cannot be read");
                 assertThat(message.receivedByBed()).as(description).contains("(Client did not present a certificate)");
             }
-            case FACTORY_CLASS_UNUSABLE -> assertRefused(scenario, result, "454 4.7.5 cannot set up the verified TLS handshake:"
-                    + " java.io.IOException: the TLS socket factory class com.example.MissingClientCertificateFactory that"
-                    + " mail.smtp.ssl.socketFactory.class names cannot be made", description);
+            case FACTORY_CLASS_UNUSABLE -> assertRefused(scenario, result, "454 4.7.5 the socket factory class"
+                    + " com.example.MissingClientCertificateFactory that mail.smtp.ssl.socketFactory.class names cannot be"
+                    + " made (java.lang.ClassNotFoundException: com.example.MissingClientCertificateFactory); MailTLS Guard"
+                    + " fails the connection rather than make it without the application's factory and its client"
+                    + " certificate, as the mail library would", description);
             case NO_CLIENT_CERTIFICATE -> {
                 DeliveredMessage message = assertDaneDelivery(scenario, result, where, description);
                 assertThat(result.log()).as(description).doesNotContain("client certificate");
