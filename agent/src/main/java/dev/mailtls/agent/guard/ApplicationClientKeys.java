@@ -29,15 +29,17 @@ import javax.net.ssl.X509KeyManager;
  * <p>A factory of any other kind (an application's own wrapper; another TLS provider, such as
  * Bouncy Castle's JSSE, whose factories hold their key managers in package-private classes only)
  * cannot be opened up: it is replaced by the policy's factory as before, a warning (once per
- * factory class) says that its client certificate, if it has one, is not presented, and the JVM's default client certificate
- * ({@code javax.net.ssl.keyStore}) is presented instead, if there is one. The connection is not
- * failed for it: the application's factory works, only MailTLS Guard cannot see inside it.
+ * factory class) says that its client certificate, if it has one, is not presented, and the JVM's
+ * default client certificate ({@code javax.net.ssl.keyStore}) is presented instead, if there is
+ * one. The connection is not failed for it: the application's factory works, only MailTLS Guard
+ * cannot see inside it.
  *
  * <p>A TLS context with the application's key manager is built once per policy context and
  * application TLS context and then reused, so sessions resume as they do without a client
  * certificate. Both are held weakly: a context the engine made for one connection only
  * ({@code audit} under an authenticating level) is never reused here either, and an application's
- * TLS context (its key manager, its web application's class loader) is not kept alive here. Thread-safe.
+ * TLS context (its key manager, its web application's class loader) is let go of by the next
+ * connection under the same policy context after the application let go of it. Thread-safe.
  */
 public final class ApplicationClientKeys {
     private static final String JDK_FACTORY = "sun.security.ssl.SSLSocketFactoryImpl";

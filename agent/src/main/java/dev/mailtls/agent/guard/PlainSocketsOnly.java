@@ -3,6 +3,7 @@ package dev.mailtls.agent.guard;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.util.logging.Level;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocket;
 
@@ -64,7 +65,7 @@ final class PlainSocketsOnly extends SocketFactory {
         try {
             socket.close();
         } catch (IOException closeFailed) {
-            PolicySmtpGuard.LOG.log(java.util.logging.Level.FINE, "mailtls: closing a refused socket failed", closeFailed);
+            PolicySmtpGuard.LOG.log(Level.FINE, "mailtls: closing a refused socket failed", closeFailed);
         }
         attempt.setupFailure = "the socket factory " + applications.getClass().getName() + " that " + property
                 + " gives is no TLS socket factory but made a TLS socket, whose handshake MailTLS Guard cannot"
