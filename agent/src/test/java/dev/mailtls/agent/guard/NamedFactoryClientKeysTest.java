@@ -195,6 +195,29 @@ class NamedFactoryClientKeysTest {
     }
 
     @Test
+    void onConnectTheMessageSaysWhetherTheLibraryWouldHaveFallenBack() throws Exception {
+        Properties fallingBack = new Properties();
+        fallingBack.setProperty("mail.smtp.socketFactory.class", "com.example.ClientCertificateFactory");
+        Properties notFallingBack = new Properties();
+        notFallingBack.setProperty("mail.smtp.socketFactory.class", "com.example.ClientCertificateFactory");
+        notFallingBack.put("mail.smtp.socketFactory.fallback", Boolean.FALSE);
+
+        guard.connectStarting(transport, null, "smtp", "mx.example", 465, null, null);
+        IOException byDefault = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> guard.socketProperties(fallingBack, "mail.smtp", "mx.example", 465, false));
+        guard.connectFinished(transport, new MessagingException("Could not connect", byDefault), null);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 465, null, null);
+        IOException turnedOff = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> guard.socketProperties(notFallingBack, "mail.smtp", "mx.example", 465, false));
+        guard.connectFinished(transport, new MessagingException("Could not connect", turnedOff), null);
+
+        assertThat(byDefault).hasMessageContaining("MailTLS Guard fails the connection rather than make it without the"
+                + " application's factory and its client certificate (the mail library itself would fall back to a"
+                + " connection without it, as mail.smtp.socketFactory.fallback is not false)");
+        assertThat(turnedOff).hasMessageContaining("client certificate, as the mail library would:");
+    }
+
+    @Test
     void underAuditAFactoryClassThatCannotBeMadeIsReportedAsSuch() throws Exception {
         Properties settings = new Properties();
         // A DNS server that is not there: the DANE lookups fail at once and the requirement is refused.
