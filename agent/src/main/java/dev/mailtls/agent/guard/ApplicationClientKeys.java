@@ -6,7 +6,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.security.GeneralSecurityException;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -29,28 +28,38 @@ import javax.net.ssl.X509KeyManager;
  *
  * <p>A factory of any other kind (an application's own wrapper; another TLS provider, such as
  * Bouncy Castle's JSSE, whose factories hold their key managers in package-private classes only)
- * cannot be opened up: it is replaced by the policy's factory as before, a warning says that its
- * client certificate is not presented, and the JVM's default client certificate
- * ({@code javax.net.ssl.keyStore}) is presented instead, if there is one. The connection is not
- * failed for it: the application's factory works, only MailTLS Guard cannot see inside it.
+ * cannot be opened up: it is replaced by the policy's factory as before, a warning (once per
+ * factory class) says that its client certificate, if it has one, is not presented, and the JVM's
+ * default client certificate ({@code javax.net.ssl.keyStore}) is presented instead, if there is
+ * one. The connection is not failed for it: the application's factory works, only MailTLS Guard
+ * cannot see inside it.
  *
- * <p>A TLS context with the application's key manager is built once per policy context and key
- * manager and then reused, so sessions resume as they do without a client certificate. The policy
- * context is held weakly: a context the engine made for one connection only ({@code audit} under
- * an authenticating level) is never reused here either. Thread-safe.
+ * <p>A TLS context with the application's key manager is built once per policy context and
+ * application TLS context and then reused, so sessions resume as they do without a client
+ * certificate. Both are held weakly: a context the engine made for one connection only
+ * ({@code audit} under an authenticating level) is never reused here either, and an application's
+ * TLS context (its key manager, its web application's class loader) is let go of by the next
+ * connection under the same policy context after the application let go of it. Thread-safe.
  */
 public final class ApplicationClientKeys {
     private static final String JDK_FACTORY = "sun.security.ssl.SSLSocketFactoryImpl";
     private static final String JDK_PACKAGE = "sun.security.ssl";
-    /** Key managers remembered per policy context; an application making a factory per message only churns these. */
-    private static final int KEY_MANAGERS_PER_CONTEXT = 16;
 
     private static volatile Instrumentation instrumentation;
     /** Whether the JDK's TLS package may be read; {@code null} until first needed. */
     private static Boolean jdkReadable;
 
-    private final Map<ClientTlsContext, Map<X509KeyManager, ClientTlsContext>> contexts =
-            new WeakHashMap<ClientTlsContext, Map<X509KeyManager, ClientTlsContext>>();
+    /**
+     * Per policy context, per TLS context of the application (the JDK's {@code SSLContextImpl}
+     * behind its factories: one context hands out a new factory on every call), the context made
+     * with the application's key manager. Both keys are weak, and no value refers to its key: the
+     * application's TLS context, and with it its web application's class loader, is not kept
+     * alive once the application lets go of it.
+     */
+    private final Map<ClientTlsContext, Map<Object, ClientTlsContext>> contexts =
+            new WeakHashMap<ClientTlsContext, Map<Object, ClientTlsContext>>();
+    /** The factory classes whose client certificate could not be read, already warned about once. */
+    private final Set<Class<?>> warned = Collections.newSetFromMap(new WeakHashMap<Class<?>, Boolean>());
 
     /**
      * Hands over the agent's {@link Instrumentation}, with which the JDK's TLS package is opened
@@ -62,37 +71,39 @@ public final class ApplicationClientKeys {
 
     /**
      * The context that makes {@code policy}'s trust decision and presents the client certificate of
-     * {@code applications}; {@code policy} itself, after a warning, when that factory's key manager
-     * cannot be read.
+     * {@code applications}; {@code policy} itself when that factory's key manager cannot be read
+     * (with a warning, once per factory class: legacy applications name trust-all factory classes
+     * on every connection).
      *
      * @param host the destination, for the warning
      * @throws GeneralSecurityException when the JVM cannot make the TLS context
      */
     ClientTlsContext keep(ClientTlsContext policy, SSLSocketFactory applications, String host)
             throws GeneralSecurityException {
-        X509KeyManager keys = keyManagerOf(applications);
+        Object jdkContext = jdkContextOf(applications);
+        X509KeyManager keys = jdkContext == null ? null : keyManagerIn(jdkContext);
         if (keys == null) {
-            PolicySmtpGuard.LOG.warning("mailtls: " + host + ": the application's own TLS socket factory ("
-                    + applications.getClass().getName() + ") is replaced by the policy's; its client certificate"
-                    + " cannot be read (only factories of the JDK's own TLS provider can) and is not presented");
+            boolean first;
+            synchronized (warned) {
+                first = warned.add(applications.getClass());
+            }
+            PolicySmtpGuard.LOG.log(first ? Level.WARNING : Level.FINE, "mailtls: " + host + ": the application's own"
+                    + " TLS socket factory (" + applications.getClass().getName() + ") is replaced by the policy's; its"
+                    + " client certificate, if it has one, cannot be read (only factories of the JDK's own TLS provider"
+                    + " can) and is not presented" + (first ? "; this is logged once per factory class" : ""));
             return policy;
         }
         synchronized (contexts) {
-            Map<X509KeyManager, ClientTlsContext> withKeys = contexts.get(policy);
+            Map<Object, ClientTlsContext> withKeys = contexts.get(policy);
             if (withKeys == null) {
-                withKeys = new LinkedHashMap<X509KeyManager, ClientTlsContext>() {
-                    @Override
-                    protected boolean removeEldestEntry(Map.Entry<X509KeyManager, ClientTlsContext> eldest) {
-                        return size() > KEY_MANAGERS_PER_CONTEXT;
-                    }
-                };
+                withKeys = new WeakHashMap<Object, ClientTlsContext>();
                 contexts.put(policy, withKeys);
             }
-            ClientTlsContext context = withKeys.get(keys);
+            ClientTlsContext context = withKeys.get(jdkContext);
             if (context == null) {
                 context = ClientTlsContext.builder(policy.requirement()).protocols(policy.protocols())
                         .serverName(policy.serverName()).keyManagers(keys).build();
-                withKeys.put(keys, context);
+                withKeys.put(jdkContext, context);
             }
             return context;
         }
@@ -103,16 +114,30 @@ public final class ApplicationClientKeys {
      * when its context was made without key managers), or {@code null} when it cannot be read.
      */
     static X509KeyManager keyManagerOf(SSLSocketFactory factory) {
+        Object context = jdkContextOf(factory);
+        return context == null ? null : keyManagerIn(context);
+    }
+
+    /** The JDK's {@code SSLContextImpl} behind {@code factory}, or {@code null} when it cannot be read. */
+    private static Object jdkContextOf(SSLSocketFactory factory) {
         if (!JDK_FACTORY.equals(factory.getClass().getName()) || !jdkReadable()) {
             return null;
         }
         try {
-            Object context = readField(factory, "context");
-            Object keys = context == null ? null : readField(context, "keyManager");
-            return keys instanceof X509KeyManager ? (X509KeyManager) keys : null;
+            return readField(factory, "context");
         } catch (ReflectiveOperationException | RuntimeException unreadable) {
             // A JDK whose internals differ: the factory is replaced as any other would be.
-            PolicySmtpGuard.LOG.log(Level.FINE, "mailtls: cannot read the key manager of " + factory, unreadable);
+            PolicySmtpGuard.LOG.log(Level.FINE, "mailtls: cannot read the TLS context of " + factory, unreadable);
+            return null;
+        }
+    }
+
+    private static X509KeyManager keyManagerIn(Object jdkContext) {
+        try {
+            Object keys = readField(jdkContext, "keyManager");
+            return keys instanceof X509KeyManager ? (X509KeyManager) keys : null;
+        } catch (ReflectiveOperationException | RuntimeException unreadable) {
+            PolicySmtpGuard.LOG.log(Level.FINE, "mailtls: cannot read the key manager of " + jdkContext, unreadable);
             return null;
         }
     }

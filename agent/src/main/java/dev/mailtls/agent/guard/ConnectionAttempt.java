@@ -20,8 +20,11 @@ final class ConnectionAttempt {
     final int port;
     final String user;
     final Object session;
-    /** The transport's class, for the class loader of its library; {@code null} for a socket made outside {@code protocolConnect}. */
-    final Class<?> transportType;
+    /**
+     * The socket factory classes the application names, made for this attempt only, as the
+     * library of the transport's class makes them (without a transport: as a plain application).
+     */
+    final SocketFactoryClasses factoryClasses;
     /** Set when the library asked for the TLS handshake: STARTTLS was accepted, or TLS starts on connect. */
     volatile boolean tlsStarted;
     /** Set when MailTLS Guard itself could not set up the handshake: why, in operator terms. */
@@ -31,23 +34,28 @@ final class ConnectionAttempt {
 
     ConnectionAttempt(String protocol, ConnectionRequirement requirement, String host, int port, String user,
             Object session, Class<?> transportType) {
+        this(protocol, requirement, host, port, user, session, new SocketFactoryClasses(transportType));
+    }
+
+    private ConnectionAttempt(String protocol, ConnectionRequirement requirement, String host, int port, String user,
+            Object session, SocketFactoryClasses factoryClasses) {
         this.protocol = protocol;
         this.requirement = requirement;
         this.host = host;
         this.port = port;
         this.user = user;
         this.session = session;
-        this.transportType = transportType;
+        this.factoryClasses = factoryClasses;
     }
 
     /** For a socket made outside {@code protocolConnect}: nothing to queue. */
     static ConnectionAttempt ofSocket(ConnectionRequirement requirement) {
-        return new ConnectionAttempt("smtp", requirement, null, requirement.port(), null, null, null);
+        return new ConnectionAttempt("smtp", requirement, null, requirement.port(), null, null, (Class<?>) null);
     }
 
     /** The same attempt under a requirement decided anew (another port). */
     ConnectionAttempt with(ConnectionRequirement newRequirement) {
-        return new ConnectionAttempt(protocol, newRequirement, host, port, user, session, transportType);
+        return new ConnectionAttempt(protocol, newRequirement, host, port, user, session, factoryClasses);
     }
 
     String host() {

@@ -19,6 +19,7 @@ import java.security.GeneralSecurityException;
 import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -44,7 +45,6 @@ public final class PolicySmtpGuard implements SmtpGuard {
     private final AgentQueue queue;
     private final ThreadLocal<ConnectionAttempt> current = new ThreadLocal<>();
     private final ApplicationClientKeys clientKeys = new ApplicationClientKeys();
-    private final SocketFactoryClasses factoryClasses = new SocketFactoryClasses();
 
     PolicySmtpGuard(PolicyEngine engine) {
         this(engine, null);
@@ -133,31 +133,47 @@ public final class PolicySmtpGuard implements SmtpGuard {
     @Override
     public Properties startTlsProperties(Properties props, String prefix, String host, int port) throws IOException {
         Properties copy = TlsProperties.copy(props, prefix);
-        useOurHandshake(copy, prefix, true, attemptFor(host, port), port);
+        useOurHandshake(copy, prefix, attemptFor(host, port), port, null);
         return copy;
     }
 
     @Override
     public Properties socketProperties(Properties props, String prefix, String host, int port, boolean useSsl)
             throws IOException {
+        String fallback = prefix + ".socketFactory.fallback";
+        // As the library's PropUtil reads it: a String or a Boolean, possibly among the defaults, true unless "false".
+        Object fallbackValue = props.get(fallback) != null ? props.get(fallback) : props.getProperty(fallback);
+        boolean fallsBack = !"false".equalsIgnoreCase(String.valueOf(fallbackValue));
         Properties copy = TlsProperties.copy(props, prefix);
-        if (useSsl || TlsProperties.hasSslSocketFactory(copy, prefix, factoryClasses(current.get()))) {
-            useOurHandshake(copy, prefix, useSsl, attemptFor(host, port), port);
+        ConnectionAttempt attempt = attemptFor(host, port);
+        if (attempt.requirement.kind() == ConnectionRequirement.Kind.NONE) {
+            // Level none neither requires nor checks TLS: the application's settings stay, the library decides.
+            return copy;
+        }
+        SocketFactory connecting;
+        try {
+            connecting = TlsProperties.pinConnectFactory(copy, prefix, useSsl, attempt.factoryClasses,
+                    fallsBack ? fallback : null);
+        } catch (IOException cannotMake) {
+            attempt.setupFailure = cannotMake.getMessage();
+            throw cannotMake;
+        }
+        if (useSsl || connecting instanceof SSLSocketFactory) {
+            useOurHandshake(copy, prefix, attempt, port, connecting);
+        } else if (connecting != null && attempt.requirement.kind().tlsRequired() && !audit(attempt.requirement)) {
+            String property = props.get(prefix + ".socketFactory") instanceof SocketFactory ? prefix + ".socketFactory"
+                    : prefix + ".socketFactory.class";
+            copy.put(prefix + ".socketFactory", new PlainSocketsOnly(connecting, property, attempt));
         }
         return copy;
     }
 
-    /** The factory class names of {@code attempt}'s mail library; of the system class loader's without an attempt. */
-    private SocketFactoryClasses.Named factoryClasses(ConnectionAttempt attempt) {
-        return factoryClasses.seenBy(attempt == null ? null : attempt.transportType);
-    }
-
     /**
-     * @param sslFirst whether the library looks at the application's {@code prefix.ssl.socketFactory[.class]}
-     *     before {@code prefix.socketFactory[.class]} (STARTTLS, or TLS on connect), or only at the latter
+     * @param connecting the factory that {@code SocketFetcher.getSocket} connects with, from
+     *     {@link TlsProperties#pinConnectFactory}; {@code null} for STARTTLS (and TLS on connect without one)
      */
-    private void useOurHandshake(Properties copy, String prefix, boolean sslFirst, ConnectionAttempt attempt, int port)
-            throws IOException {
+    private void useOurHandshake(Properties copy, String prefix, ConnectionAttempt attempt, int port,
+            SocketFactory connecting) throws IOException {
         ConnectionRequirement requirement = attempt.requirement;
         if (requirement.kind() == ConnectionRequirement.Kind.NONE) {
             // The application asked for TLS on its own; level none neither requires nor checks it.
@@ -172,21 +188,27 @@ public final class PolicySmtpGuard implements SmtpGuard {
         }
         // STARTTLS was accepted, or TLS starts on connect: an error reply from now on refuses no STARTTLS.
         attempt.tlsStarted = true;
+        boolean refused = attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED && !audit(attempt.requirement);
         try {
-            if (attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED && !audit(attempt.requirement)) {
+            if (refused) {
                 throw new IOException(attempt.requirement.reason());
             }
             ClientTlsContext context = engine.tlsContext(attempt.requirement);
-            SocketFactoryClasses.Named classes = factoryClasses(attempt);
-            SSLSocketFactory applications = TlsProperties.applicationFactory(copy, prefix, sslFirst, classes);
+            boolean startTls = connecting == null;
+            SSLSocketFactory applications = startTls
+                    ? TlsProperties.startTlsFactory(copy, prefix, attempt.factoryClasses)
+                    : connecting instanceof SSLSocketFactory ? (SSLSocketFactory) connecting : null;
             if (applications != null) {
                 context = clientKeys.keep(context, applications, attempt.host());
             }
-            TlsProperties.install(copy, prefix, context.socketFactory(), engine.config().tls().protocols(), classes);
+            TlsProperties.install(copy, prefix, context.socketFactory(), engine.config().tls().protocols(),
+                    connecting instanceof SSLSocketFactory);
         } catch (IOException | GeneralSecurityException | RuntimeException cannotSetUp) {
-            // Recorded so that the connection's failure is reported as the policy's 4.7.5, not as a network error.
-            attempt.setupFailure = attempt.requirement.kind() == ConnectionRequirement.Kind.REFUSED
-                    ? attempt.requirement.reason() : "cannot set up the verified TLS handshake: " + cannotSetUp;
+            // Recorded so that the connection's failure is reported as the policy's 4.7.5, not as a network error;
+            // under action=audit the requirement's reason is no refusal, and the setup error is the cause.
+            attempt.setupFailure = refused ? attempt.requirement.reason()
+                    : cannotSetUp instanceof IOException ? cannotSetUp.getMessage()
+                    : "cannot set up the verified TLS handshake: " + cannotSetUp;
             throw cannotSetUp instanceof IOException ? (IOException) cannotSetUp
                     : new IOException("MailTLS Guard: " + attempt.setupFailure, cannotSetUp);
         }
@@ -416,6 +438,10 @@ public final class PolicySmtpGuard implements SmtpGuard {
                     + requirement;
             if (outcome != null && !outcome.isAuthenticated()) {
                 LOG.warning(line + "; AUDIT: " + outcome.failureMessage() + "; sending anyway because action=audit");
+            } else if (outcome == null && requirement.kind().tlsRequired() && audit(requirement)) {
+                // TLS made by the application's own socket factory, which the policy refuses without audit.
+                LOG.warning(line + "; AUDIT: the TLS connection was not made by MailTLS Guard and nothing in it was"
+                        + " verified by the policy; sending anyway because action=audit");
             } else {
                 LOG.info(line);
             }

@@ -2,21 +2,23 @@ package dev.mailtls.agent.guard;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
+import java.util.HashMap;
+import java.util.Map;
 import javax.net.SocketFactory;
 
 /**
  * The socket factories that applications name by class ({@code prefix.ssl.socketFactory.class},
  * or {@code prefix.socketFactory.class} in the SSL-on-connect style of Apache Commons Email), made
- * the way the mail library's {@code SocketFetcher} makes them: the class from the thread's context
- * class loader, else from the class loader of the library itself, and the factory from the class's
- * public static {@code getDefault()}. MailTLS Guard never connects with such a factory; it makes
- * one only to keep its client certificate, or to learn whether a class that is no socket factory
- * itself stands for TLS.
+ * for one connection the way the mail library's {@code SocketFetcher} makes them: the class from
+ * the thread's context class loader, else from the class loader of the library itself, and the
+ * factory from the class's public static {@code getDefault()}.
  *
- * <p>{@code getDefault()} runs once per class; a class of another class loader is another class.
- * The factories are remembered in a {@link ClassValue}, which holds each no longer than its class:
- * a web application's class loader is not kept alive after it is undeployed. A failure is not
- * remembered; the next connection tries again, as the library does every time. Thread-safe.
+ * <p>One instance serves one connection attempt and remembers each class's factory for that
+ * attempt only: the library calls {@code getDefault()} on every connection, and its answer may
+ * change between connections (a rotated client key; a class in a shared class loader, such as
+ * Tomcat's {@code lib/}, answering per web application). MailTLS Guard then hands the library
+ * the factory object it made (see {@link TlsProperties}), so {@code getDefault()} runs at most
+ * once per connection. A failure is not remembered. Not thread-safe: an attempt is on one thread.
  */
 final class SocketFactoryClasses {
     /**
@@ -27,83 +29,80 @@ final class SocketFactoryClasses {
     private static final String TRANSPORT_SUFFIX = ".smtp.SMTPTransport";
     private static final String FETCHER_SUFFIX = ".util.SocketFetcher";
 
-    private final ClassValue<SocketFactory> defaults = new ClassValue<SocketFactory>() {
-        @Override
-        protected SocketFactory computeValue(Class<?> type) {
-            return invokeGetDefault(type);
-        }
-    };
+    private final Class<?> transportType;
+    /** What each class's {@code getDefault()} returned in this attempt, {@code null} included. */
+    private final Map<Class<?>, SocketFactory> made = new HashMap<Class<?>, SocketFactory>();
+    private ClassLoader library;
+    private boolean libraryKnown;
 
     /**
      * Class names as the library of {@code transportType} sees them: the class of an SMTP transport
      * of any supported mail library, or {@code null} when the connection was not made through one
      * (the system class loader then stands in for the library's, as in a plain application).
      */
-    Named seenBy(Class<?> transportType) {
-        return new Named(transportType);
+    SocketFactoryClasses(Class<?> transportType) {
+        this.transportType = transportType;
     }
 
-    /** Class names resolved for one connection of one mail library. */
-    final class Named {
-        private final Class<?> transportType;
-        private ClassLoader library;
-        private boolean libraryKnown;
-
-        private Named(Class<?> transportType) {
-            this.transportType = transportType;
-        }
-
-        /**
-         * The class {@code className}, from the thread's context class loader, else from the library's.
-         *
-         * @throws ClassNotFoundException when neither loads it
-         */
-        Class<?> load(String className) throws ClassNotFoundException {
-            ClassLoader context = Thread.currentThread().getContextClassLoader();
-            if (context != null) {
-                try {
-                    return Class.forName(className, false, context);
-                } catch (ClassNotFoundException notThere) {
-                    // The library tries its own class loader next; so do we.
-                }
-            }
-            return Class.forName(className, false, library());
-        }
-
-        /**
-         * The factory that {@code className}'s {@code getDefault()} returns, {@code null} if it
-         * returns {@code null} (to the library: no factory, look further).
-         *
-         * @param property where the application named the class, for the message
-         * @throws IOException when the class cannot be loaded, has no public static {@code
-         *     getDefault()}, that fails, or returns no {@link SocketFactory}: the library would fail
-         *     the connection too (MailTLS Guard turns off its fallback to a plain socket)
-         */
-        SocketFactory make(String className, String property) throws IOException {
+    /**
+     * The class {@code className}, from the thread's context class loader, else from the library's.
+     *
+     * @throws ClassNotFoundException when neither loads it
+     */
+    Class<?> load(String className) throws ClassNotFoundException {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (context != null) {
             try {
-                return defaults.get(load(className));
-            } catch (ClassNotFoundException | LinkageError | RuntimeException failed) {
-                Throwable cause = failed instanceof GetDefaultFailed ? failed.getCause() : failed;
-                throw new IOException("the TLS socket factory class " + className + " that " + property
-                        + " names cannot be made (" + cause + "); the mail library would fail this connection too:"
-                        + " correct " + property + " or remove it", cause);
+                return Class.forName(className, false, context);
+            } catch (ClassNotFoundException notThere) {
+                // The library tries its own class loader next; so do we.
             }
         }
+        return Class.forName(className, false, library());
+    }
 
-        /**
-         * The class loader of the library's own {@code SocketFetcher}: the one that the transport's
-         * class loader resolves (in OSGi another bundle's), else the transport's own.
-         */
-        private ClassLoader library() {
-            if (!libraryKnown) {
-                library = findLibraryLoader(transportType);
-                libraryKnown = true;
+    /**
+     * The factory that {@code className}'s {@code getDefault()} returns, {@code null} if it returns
+     * {@code null} (to the library: no factory, look further).
+     *
+     * @param property where the application named the class, for the message
+     * @param libraryFallback the application's {@code prefix.socketFactory.fallback} when it lets the
+     *     library itself connect without a factory that cannot be made ({@code SocketFetcher.getSocket}
+     *     with that setting not {@code false}); {@code null} when the library would fail too. For the message
+     * @throws IOException when the class cannot be loaded, has no public static {@code
+     *     getDefault()}, that fails, or returns no {@link SocketFactory}
+     */
+    SocketFactory make(String className, String property, String libraryFallback) throws IOException {
+        try {
+            Class<?> type = load(className);
+            if (!made.containsKey(type)) {
+                made.put(type, invokeGetDefault(type));
             }
-            return library;
+            return made.get(type);
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException failed) {
+            Throwable cause = failed instanceof InvocationTargetException ? failed.getCause() : failed;
+            throw new IOException("the socket factory class " + className + " that " + property
+                    + " names cannot be made (" + cause + "); MailTLS Guard fails the connection rather than make it"
+                    + " without the application's factory and its client certificate"
+                    + (libraryFallback != null ? " (the mail library itself would fall back to a connection without"
+                            + " it, as " + libraryFallback + " is not false)" : ", as the mail library would")
+                    + ": correct " + property + " or remove it", cause);
         }
     }
 
-    /** See {@link Named#library()}; the system class loader when there is no transport. */
+    /**
+     * The class loader of the library's own {@code SocketFetcher}: the one that the transport's
+     * class loader resolves (in OSGi another bundle's), else the transport's own.
+     */
+    private ClassLoader library() {
+        if (!libraryKnown) {
+            library = findLibraryLoader(transportType);
+            libraryKnown = true;
+        }
+        return library;
+    }
+
+    /** See {@link #library()}; the system class loader when there is no transport. */
     static ClassLoader findLibraryLoader(Class<?> transportType) {
         if (transportType == null) {
             return ClassLoader.getSystemClassLoader();
@@ -122,28 +121,12 @@ final class SocketFactoryClasses {
         return transportType.getClassLoader();
     }
 
-    private static SocketFactory invokeGetDefault(Class<?> type) {
-        Object made;
-        try {
-            made = type.getMethod("getDefault").invoke(null);
-        } catch (InvocationTargetException thrown) {
-            throw new GetDefaultFailed(thrown.getCause());
-        } catch (ReflectiveOperationException unusable) {
-            throw new GetDefaultFailed(unusable);
+    private static SocketFactory invokeGetDefault(Class<?> type) throws ReflectiveOperationException {
+        Object factory = type.getMethod("getDefault").invoke(null);
+        if (factory != null && !(factory instanceof SocketFactory)) {
+            throw new ClassCastException(type.getName() + ".getDefault() returned a " + factory.getClass().getName()
+                    + ", not a javax.net.SocketFactory");
         }
-        if (made != null && !(made instanceof SocketFactory)) {
-            throw new GetDefaultFailed(new ClassCastException(type.getName() + ".getDefault() returned a "
-                    + made.getClass().getName() + ", not a javax.net.SocketFactory"));
-        }
-        return (SocketFactory) made;
-    }
-
-    /** Carries a failure of {@code getDefault()} out of {@link ClassValue#computeValue}, which remembers nothing then. */
-    private static final class GetDefaultFailed extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        GetDefaultFailed(Throwable cause) {
-            super(cause);
-        }
+        return (SocketFactory) factory;
     }
 }

@@ -13,9 +13,6 @@ import javax.net.ssl.SSLSocketFactory;
  * the application's mail settings. The Session itself is never changed; it may be shared.
  */
 final class TlsProperties {
-    /** Named by class, the JDK's own factory class stands for the JVM's default TLS socket factory. */
-    private static final String JDK_DEFAULT_FACTORY = "javax.net.ssl.SSLSocketFactory";
-
     private TlsProperties() {
     }
 
@@ -39,79 +36,98 @@ final class TlsProperties {
     }
 
     /**
-     * Whether the application asked for TLS on connect through {@code prefix.socketFactory[.class]}.
-     * A class is asked about its {@code getDefault()} only when it is no socket factory itself.
-     */
-    static boolean hasSslSocketFactory(Properties props, String prefix, SocketFactoryClasses.Named classes) {
-        Object factory = props.get(prefix + ".socketFactory");
-        if (factory instanceof SSLSocketFactory) {
-            return true;
-        }
-        if (factory instanceof SocketFactory) {
-            return false;
-        }
-        String property = prefix + ".socketFactory.class";
-        String className = props.getProperty(property);
-        if (className == null || className.isEmpty()) {
-            return false;
-        }
-        try {
-            Class<?> type = classes.load(className);
-            return SSLSocketFactory.class.isAssignableFrom(type)
-                    || classes.make(className, property) instanceof SSLSocketFactory;
-        } catch (ClassNotFoundException | IOException | LinkageError | RuntimeException unknown) {
-            // Cannot tell: treat it as TLS, so that the policy's factory, not an unknown one, would make the
-            // handshake; applicationFactory then fails the connection as the library would.
-            return true;
-        }
-    }
-
-    /**
-     * The application's own TLS socket factory for this connection, looked for where and in the
-     * order the library looks: with {@code sslFirst} (STARTTLS, or TLS on connect because the
-     * library was told to use SSL) {@code prefix.ssl.socketFactory}, then
-     * {@code prefix.ssl.socketFactory.class}; then {@code prefix.socketFactory} and
-     * {@code prefix.socketFactory.class}. The first that gives a TLS socket factory is it; a class
-     * name gives the factory its {@code getDefault()} returns. {@code null} when there is none,
-     * and for the JDK's own {@code javax.net.ssl.SSLSocketFactory}: it means the JVM's default
-     * factory, as if none were named, whose client certificate the policy's context presents
-     * already. Read before {@link #install} replaces them.
+     * The socket factory {@code SocketFetcher.getSocket} connects with, found where and in the order
+     * it looks (the same in javax.mail 1.4.7 to Angus Mail 2.0): with {@code useSsl}
+     * {@code prefix.ssl.socketFactory}, then {@code prefix.ssl.socketFactory.class}; then
+     * {@code prefix.socketFactory} and {@code prefix.socketFactory.class}. The first place that
+     * gives any factory is it, TLS or not: an object that is a {@link SocketFactory}, or what a named
+     * class's {@code getDefault()} returns ({@code null} means none: look further). {@code null}
+     * when there is none (the library makes a plain socket).
      *
-     * @throws IOException when a named class cannot be loaded or its {@code getDefault()} fails:
-     *     the library would fail the connection too
+     * <p>A factory found by class is left in {@code copy} as the object itself, and the class
+     * name is removed, so that the library connects with exactly the factory that the policy
+     * looked at and does not ask {@code getDefault()} again.
+     *
+     * @param libraryFallback see {@link SocketFactoryClasses#make}
+     * @throws IOException when a named class cannot be made
      */
-    static SSLSocketFactory applicationFactory(Properties props, String prefix, boolean sslFirst,
-            SocketFactoryClasses.Named classes) throws IOException {
-        String[] places = sslFirst ? new String[] {prefix + ".ssl.socketFactory", prefix + ".socketFactory"}
-                : new String[] {prefix + ".socketFactory"};
-        for (String place : places) {
-            Object factory = props.get(place);
-            if (factory instanceof SSLSocketFactory) {
-                return (SSLSocketFactory) factory;
-            }
-            if (factory instanceof SocketFactory) {
-                continue;
-            }
-            String property = place + ".class";
-            String className = props.getProperty(property);
-            if (className == null || className.isEmpty() || className.equals(JDK_DEFAULT_FACTORY)) {
-                continue;
-            }
-            SocketFactory named = classes.make(className, property);
-            if (named instanceof SSLSocketFactory) {
-                return (SSLSocketFactory) named;
-            }
+    static SocketFactory pinConnectFactory(Properties copy, String prefix, boolean useSsl,
+            SocketFactoryClasses classes, String libraryFallback) throws IOException {
+        SocketFactory found = null;
+        if (useSsl) {
+            found = pinned(copy, prefix + ".ssl.socketFactory", classes, libraryFallback);
         }
-        return null;
+        return found != null ? found : pinned(copy, prefix + ".socketFactory", classes, libraryFallback);
+    }
+
+    private static SocketFactory pinned(Properties copy, String place, SocketFactoryClasses classes,
+            String libraryFallback) throws IOException {
+        Object object = copy.get(place);
+        if (object instanceof SocketFactory) {
+            return (SocketFactory) object;
+        }
+        String property = place + ".class";
+        String className = copy.getProperty(property);
+        if (className == null || className.isEmpty()) {
+            return null;
+        }
+        SocketFactory made = classes.make(className, property, libraryFallback);
+        copy.remove(property);
+        if (made != null) {
+            copy.put(place, made);
+        }
+        return made;
     }
 
     /**
-     * Puts {@code factory} in every place the library looks for a TLS socket factory and removes
-     * what would weaken or replace it. An application's own factory object is displaced; read it
-     * first with {@link #applicationFactory} to keep its client certificate.
+     * The application's own TLS socket factory for a STARTTLS handshake, found as
+     * {@code SocketFetcher.startTLS} finds it (the same in javax.mail 1.4.7 to Angus Mail 2.0):
+     * {@code prefix.ssl.socketFactory}, else the factory {@code prefix.ssl.socketFactory.class}
+     * gives; if that is no TLS factory, {@code prefix.socketFactory}, else (only when nothing was
+     * found so far) {@code prefix.socketFactory.class}'s. {@code null} when that is no TLS factory
+     * either: the library would use {@code prefix.ssl.trust} or the JVM's default factory, whose
+     * client certificate the policy's context presents already. The JDK's own
+     * {@code javax.net.ssl.SSLSocketFactory} named by class gives the JVM's default factory, as
+     * for the library. Read before {@link #install} replaces them.
+     *
+     * @throws IOException when a named class cannot be made: the library would fail the handshake too
+     */
+    static SSLSocketFactory startTlsFactory(Properties props, String prefix, SocketFactoryClasses classes)
+            throws IOException {
+        SocketFactory found = factoryAt(props, prefix + ".ssl.socketFactory", classes);
+        if (found instanceof SSLSocketFactory) {
+            return (SSLSocketFactory) found;
+        }
+        Object object = props.get(prefix + ".socketFactory");
+        if (object instanceof SocketFactory) {
+            found = (SocketFactory) object;
+        } else if (found == null) {
+            found = fromClass(props, prefix + ".socketFactory.class", classes);
+        }
+        return found instanceof SSLSocketFactory ? (SSLSocketFactory) found : null;
+    }
+
+    private static SocketFactory factoryAt(Properties props, String place, SocketFactoryClasses classes)
+            throws IOException {
+        Object object = props.get(place);
+        return object instanceof SocketFactory ? (SocketFactory) object : fromClass(props, place + ".class", classes);
+    }
+
+    private static SocketFactory fromClass(Properties props, String property, SocketFactoryClasses classes)
+            throws IOException {
+        String className = props.getProperty(property);
+        return className == null || className.isEmpty() ? null : classes.make(className, property, null);
+    }
+
+    /**
+     * Puts {@code factory} where the library looks for a TLS socket factory first and removes what
+     * would weaken or replace it; with {@code onConnect} (the application's own TLS factory in
+     * {@code prefix.socketFactory[.class]} makes TLS start on connect) there too. An application's
+     * own factory object is displaced; read it first ({@link #startTlsFactory},
+     * {@link #pinConnectFactory}) to keep its client certificate.
      */
     static void install(Properties copy, String prefix, SSLSocketFactory factory, Iterable<String> protocols,
-            SocketFactoryClasses.Named classes) {
+            boolean onConnect) {
         copy.put(prefix + ".ssl.socketFactory", factory);
         copy.remove(prefix + ".ssl.socketFactory.class");
         copy.remove(prefix + ".ssl.trust");
@@ -124,7 +140,7 @@ final class TlsProperties {
         }
         // Also overrides JavaMail 1.4.7's default of TLSv1 only.
         copy.put(prefix + ".ssl.protocols", enabled.toString());
-        if (hasSslSocketFactory(copy, prefix, classes)) {
+        if (onConnect) {
             copy.put(prefix + ".socketFactory", factory);
             copy.remove(prefix + ".socketFactory.class");
         }

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailtls.tls.ClientTlsContext;
 import dev.mailtls.tls.TrustStore;
 import dev.mailtls.tls.VerificationRequirement;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -110,29 +114,60 @@ class ApplicationClientKeysTest {
     }
 
     @Test
-    void oneKeptContextPerPolicyContextAndKeyManagerSoSessionsResume() throws GeneralSecurityException {
+    void oneKeptContextPerPolicyContextAndApplicationContextSoSessionsResume() throws GeneralSecurityException {
         ApplicationClientKeys keys = new ApplicationClientKeys();
         NamedKeyManager first = new NamedKeyManager("first");
-        SSLSocketFactory factory = jdkFactory(first);
+        SSLContext applications = SSLContext.getInstance("TLS");
+        applications.init(new KeyManager[] {first}, null, null);
 
-        ClientTlsContext kept = keys.keep(policy, factory, "mx.example.com");
+        ClientTlsContext kept = keys.keep(policy, applications.getSocketFactory(), "mx.example.com");
 
-        assertThat(keys.keep(policy, factory, "mx.example.com")).isSameAs(kept);
-        assertThat(keys.keep(policy, jdkFactory(first), "mx.example.com")).as("another factory, the same key manager")
-                .isSameAs(kept);
+        assertThat(keys.keep(policy, applications.getSocketFactory(), "mx.example.com"))
+                .as("another factory of the same context").isSameAs(kept);
         assertThat(keys.keep(policy, jdkFactory(new NamedKeyManager("second")), "mx.example.com")).isNotSameAs(kept);
     }
 
     @Test
-    void unreadableFactoryLeavesThePolicyContextAndSaysSo() throws GeneralSecurityException {
-        ClientTlsContext kept = new ApplicationClientKeys().keep(policy, new WrappingFactory(jdkFactory()), "mx.example.com");
+    void unreadableFactoryLeavesThePolicyContextAndSaysSoOncePerClass() throws GeneralSecurityException {
+        ApplicationClientKeys keys = new ApplicationClientKeys();
+
+        ClientTlsContext kept = keys.keep(policy, new WrappingFactory(jdkFactory()), "mx.example.com");
+        keys.keep(policy, new WrappingFactory(jdkFactory()), "mx2.example.com");
 
         assertThat(kept).isSameAs(policy);
         assertThat(warnings).singleElement().asString()
                 .contains("mx.example.com")
                 .contains(WrappingFactory.class.getName())
-                .contains("its client certificate cannot be read")
-                .contains("is not presented");
+                .contains("its client certificate, if it has one, cannot be read")
+                .contains("is not presented")
+                .endsWith("this is logged once per factory class");
+    }
+
+    @Test
+    void theApplicationsContextAndKeyManagerAreNotKeptAliveHere() throws Exception {
+        // Whether the JVM collects on request is not this test's business: without it, nothing can be shown.
+        assumeFalse(ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+DisableExplicitGC"),
+                "System.gc() is disabled in this JVM");
+        ApplicationClientKeys keys = new ApplicationClientKeys();
+        NamedKeyManager applicationsKeys = new NamedKeyManager("web application");
+        SSLContext applications = SSLContext.getInstance("TLS");
+        applications.init(new KeyManager[] {applicationsKeys}, null, null);
+        ClientTlsContext kept = keys.keep(policy, applications.getSocketFactory(), "mx.example.com");
+        assertThat(ApplicationClientKeys.keyManagerOf(kept.sslContext().getSocketFactory())).isSameAs(applicationsKeys);
+        WeakReference<Object> keyManager = new WeakReference<>(applicationsKeys);
+        applicationsKeys = null;
+        applications = null;
+        kept = null;
+
+        SSLSocketFactory anotherApplications = jdkFactory(new NamedKeyManager("another web application"));
+        for (int i = 0; i < 50 && keyManager.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+            // The next connection under the same policy context: the weak map lets go of collected keys' values then.
+            keys.keep(policy, anotherApplications, "mx.example.com");
+        }
+
+        assertThat(keyManager.get()).as("the key manager of a context the application let go of").isNull();
     }
 
     /** A key manager that presents nothing and is told apart by its name. */

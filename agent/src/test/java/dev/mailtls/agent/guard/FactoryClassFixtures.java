@@ -86,6 +86,54 @@ public final class FactoryClassFixtures {
         }
     }
 
+    /** A plain socket factory class, as an application names one to bind or tunnel its connections. */
+    public static final class PlainFactoryClass {
+        private PlainFactoryClass() {
+        }
+
+        public static SocketFactory getDefault() {
+            getDefaultCalls.incrementAndGet();
+            return SocketFactory.getDefault();
+        }
+    }
+
+    /**
+     * A plain {@code SocketFactory} class whose sockets are TLS sockets of {@link #factory}: to the
+     * mail library, TLS made already, with whatever trust the application's factory has.
+     */
+    public static final class TlsInPlainClothes extends SocketFactory {
+        public static SocketFactory getDefault() {
+            getDefaultCalls.incrementAndGet();
+            return new TlsInPlainClothes();
+        }
+
+        @Override
+        public Socket createSocket() throws IOException {
+            return factory.createSocket();
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return factory.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return factory.createSocket(host, port, localHost, localPort);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return factory.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return factory.createSocket(address, port, localAddress, localPort);
+        }
+    }
+
     /** An application's TLS socket factory around another one. */
     public static class Wrapper extends SSLSocketFactory {
         private final SSLSocketFactory delegate;

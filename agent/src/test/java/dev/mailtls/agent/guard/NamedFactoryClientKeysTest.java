@@ -65,13 +65,9 @@ class NamedFactoryClientKeysTest {
         settings.setProperty("mailtls.dns.servers", "127.0.0.1");
         settings.setProperty("mailtls.level", "encrypt");
         guard = new PolicySmtpGuard(PolicyEngine.create(ConfigLoader.withOverrides(settings).loadWithoutFile()));
-        KeyStore empty = KeyStore.getInstance("PKCS12");
-        empty.load(null, null);
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(empty, new char[0]);
-        applicationsKeys = (X509KeyManager) keys.getKeyManagers()[0];
+        applicationsKeys = keyManager();
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), null, null);
+        context.init(new javax.net.ssl.KeyManager[] {applicationsKeys}, null, null);
         FactoryClassFixtures.reset(context.getSocketFactory());
         PolicySmtpGuard.LOG.addHandler(capture);
     }
@@ -123,7 +119,7 @@ class NamedFactoryClientKeysTest {
         assertPolicysTrustManager(jdkFactoryBehind(copy.get("mail.smtps.ssl.socketFactory")));
         assertThat(warnings).singleElement().asString().contains("mx.example")
                 .contains(FactoryClassFixtures.WrapperClass.class.getName())
-                .contains("its client certificate cannot be read");
+                .contains("its client certificate, if it has one, cannot be read");
     }
 
     @Test
@@ -140,9 +136,106 @@ class NamedFactoryClientKeysTest {
 
         assertThat(((SMTPSendFailedException) thrown).getReturnCode()).isEqualTo(454);
         assertThat(thrown.getMessage()).startsWith("454 4.7.5 ")
-                .contains("the TLS socket factory class com.example.ClientCertificateFactory that"
+                .contains("the socket factory class com.example.ClientCertificateFactory that"
                         + " mail.smtp.ssl.socketFactory.class names cannot be made")
+                .contains("MailTLS Guard fails the connection rather than make it without the application's factory"
+                        + " and its client certificate, as the mail library would")
                 .contains("correct mail.smtp.ssl.socketFactory.class or remove it");
+    }
+
+    @Test
+    void eachConnectionAsksGetDefaultOnceAndTheNextSeesARotatedKey() throws Exception {
+        Properties props = new Properties();
+        props.setProperty("mail.smtp.socketFactory.class", FactoryClassFixtures.KeyedFactoryClass.class.getName());
+        guard.connectStarting(transport, null, "smtp", "mx.example", 465, null, null);
+        Properties first = guard.socketProperties(props, "mail.smtp", "mx.example", 465, false);
+        guard.connectFinished(transport, new MessagingException("closed"), null);
+        X509KeyManager rotated = keyManager();
+        SSLContext next = SSLContext.getInstance("TLS");
+        next.init(new javax.net.ssl.KeyManager[] {rotated}, null, null);
+        FactoryClassFixtures.factory = next.getSocketFactory();
+
+        guard.connectStarting(transport, null, "smtp", "mx.example", 465, null, null);
+        Properties second = guard.socketProperties(props, "mail.smtp", "mx.example", 465, false);
+
+        assertThat(ApplicationClientKeys.keyManagerOf(jdkFactoryBehind(first.get("mail.smtp.socketFactory"))))
+                .isSameAs(applicationsKeys);
+        assertThat(ApplicationClientKeys.keyManagerOf(jdkFactoryBehind(second.get("mail.smtp.socketFactory"))))
+                .as("the rotated key, not the first connection's").isSameAs(rotated);
+        assertThat(FactoryClassFixtures.getDefaultCalls).hasValue(2);
+    }
+
+    @Test
+    void anUnreadableFactoryClassIsWarnedAboutOncePerClass() throws Exception {
+        Properties props = new Properties();
+        props.setProperty("mail.smtps.ssl.socketFactory.class", FactoryClassFixtures.WrapperClass.class.getName());
+
+        for (int connection = 0; connection < 3; connection++) {
+            guard.connectStarting(transport, null, "smtps", "mx.example", 465, null, null);
+            guard.socketProperties(props, "mail.smtps", "mx.example", 465, true);
+            guard.connectFinished(transport, new MessagingException("closed"), null);
+        }
+
+        assertThat(warnings).singleElement().asString().contains("its client certificate, if it has one, cannot be read")
+                .contains("logged once per factory class");
+        assertThat(FactoryClassFixtures.getDefaultCalls).as("still made for every connection").hasValue(3);
+    }
+
+    @Test
+    void aPlainFactoryLeftInPlaceIsTheObjectThePolicyLookedAtHeldToPlainSockets() throws Exception {
+        Properties props = new Properties();
+        props.setProperty("mail.smtp.socketFactory.class", FactoryClassFixtures.PlainFactoryClass.class.getName());
+        guard.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
+
+        Properties copy = guard.socketProperties(props, "mail.smtp", "mx.example", 25, false);
+
+        assertThat(copy).doesNotContainKey("mail.smtp.socketFactory.class");
+        assertThat(copy.get("mail.smtp.socketFactory")).isInstanceOf(PlainSocketsOnly.class);
+        assertThat(FactoryClassFixtures.getDefaultCalls).as("the library has no class left to ask").hasValue(1);
+    }
+
+    @Test
+    void onConnectTheMessageSaysWhetherTheLibraryWouldHaveFallenBack() throws Exception {
+        Properties fallingBack = new Properties();
+        fallingBack.setProperty("mail.smtp.socketFactory.class", "com.example.ClientCertificateFactory");
+        Properties notFallingBack = new Properties();
+        notFallingBack.setProperty("mail.smtp.socketFactory.class", "com.example.ClientCertificateFactory");
+        notFallingBack.put("mail.smtp.socketFactory.fallback", Boolean.FALSE);
+
+        guard.connectStarting(transport, null, "smtp", "mx.example", 465, null, null);
+        IOException byDefault = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> guard.socketProperties(fallingBack, "mail.smtp", "mx.example", 465, false));
+        guard.connectFinished(transport, new MessagingException("Could not connect", byDefault), null);
+        guard.connectStarting(transport, null, "smtp", "mx.example", 465, null, null);
+        IOException turnedOff = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> guard.socketProperties(notFallingBack, "mail.smtp", "mx.example", 465, false));
+        guard.connectFinished(transport, new MessagingException("Could not connect", turnedOff), null);
+
+        assertThat(byDefault).hasMessageContaining("MailTLS Guard fails the connection rather than make it without the"
+                + " application's factory and its client certificate (the mail library itself would fall back to a"
+                + " connection without it, as mail.smtp.socketFactory.fallback is not false)");
+        assertThat(turnedOff).hasMessageContaining("client certificate, as the mail library would:");
+    }
+
+    @Test
+    void underAuditAFactoryClassThatCannotBeMadeIsReportedAsSuch() throws Exception {
+        Properties settings = new Properties();
+        // A DNS server that is not there: the DANE lookups fail at once and the requirement is refused.
+        settings.setProperty("mailtls.dns.servers", "127.0.0.1:9");
+        settings.setProperty("mailtls.level", "dane-only");
+        settings.setProperty("mailtls.action", "audit");
+        PolicySmtpGuard audit = new PolicySmtpGuard(PolicyEngine.create(ConfigLoader.withOverrides(settings).loadWithoutFile()));
+        Properties props = new Properties();
+        props.setProperty("mail.smtp.ssl.socketFactory.class", "com.example.ClientCertificateFactory");
+        audit.connectStarting(transport, null, "smtp", "mx.example", 25, null, null);
+
+        IOException setUp = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> audit.startTlsProperties(props, "mail.smtp", "mx.example", 25));
+        Throwable thrown = audit.connectFinished(transport, new MessagingException("Could not convert socket to TLS", setUp),
+                null);
+
+        assertThat(thrown.getMessage()).contains("com.example.ClientCertificateFactory that"
+                + " mail.smtp.ssl.socketFactory.class names cannot be made").doesNotContain("lookup");
     }
 
     @Test
@@ -160,6 +253,15 @@ class NamedFactoryClientKeysTest {
         assertThat(copy.getProperty("mail.smtp.ssl.socketFactory.class"))
                 .isEqualTo(FactoryClassFixtures.FailingFactoryClass.class.getName());
         assertThat(FactoryClassFixtures.getDefaultCalls).hasValue(0);
+    }
+
+    /** A key manager of the JDK's (with an empty key store: which one is presented is what counts). */
+    private static X509KeyManager keyManager() throws Exception {
+        KeyStore empty = KeyStore.getInstance("PKCS12");
+        empty.load(null, null);
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(empty, new char[0]);
+        return (X509KeyManager) keys.getKeyManagers()[0];
     }
 
     /** The JDK's factory of the context behind the configuring factory that the guard installs. */

@@ -8,7 +8,6 @@ import com.sun.mail.smtp.SMTPTransport;
 import com.sun.mail.util.SocketFetcher;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.ref.WeakReference;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.security.GeneralSecurityException;
@@ -19,11 +18,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Making the factories that applications name by class, as Jakarta Mail's {@code SocketFetcher} makes them. */
+/**
+ * Making the factories that applications name by class, as Jakarta Mail's {@code SocketFetcher}
+ * makes them, for one connection at a time.
+ */
 class SocketFactoryClassesTest {
     private static final String KEYED = FactoryClassFixtures.KeyedFactoryClass.class.getName();
 
-    private final SocketFactoryClasses classes = new SocketFactoryClasses();
+    private final SocketFactoryClasses classes = new SocketFactoryClasses(SMTPTransport.class);
     private final Thread thread = Thread.currentThread();
     private ClassLoader originalContext;
     private SSLSocketFactory jdkFactory;
@@ -44,49 +46,66 @@ class SocketFactoryClassesTest {
 
     @Test
     void theFactoryIsWhatTheClasssGetDefaultReturns() throws IOException {
-        SocketFactory made = classes.seenBy(SMTPTransport.class).make(KEYED, "mail.smtp.ssl.socketFactory.class");
+        SocketFactory made = classes.make(KEYED, "mail.smtp.ssl.socketFactory.class", null);
 
         assertThat(made).isSameAs(jdkFactory);
     }
 
     @Test
-    void getDefaultRunsOncePerClassAcrossConnections() throws IOException {
-        classes.seenBy(SMTPTransport.class).make(KEYED, "mail.smtp.ssl.socketFactory.class");
-        FactoryClassFixtures.factory = null;
+    void getDefaultRunsOncePerClassInAConnectionAndAgainInTheNext() throws IOException {
+        classes.make(KEYED, "mail.smtp.ssl.socketFactory.class", null);
+        SSLSocketFactory rotated = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        FactoryClassFixtures.factory = rotated;
 
-        SocketFactory again = classes.seenBy(SMTPTransport.class).make(KEYED, "mail.smtp.socketFactory.class");
+        SocketFactory sameConnection = classes.make(KEYED, "mail.smtp.socketFactory.class", null);
+        SocketFactory nextConnection = new SocketFactoryClasses(SMTPTransport.class)
+                .make(KEYED, "mail.smtp.ssl.socketFactory.class", null);
 
-        assertThat(again).as("remembered, not made again").isSameAs(jdkFactory);
-        assertThat(FactoryClassFixtures.getDefaultCalls).hasValue(1);
+        assertThat(sameConnection).as("remembered for the connection").isSameAs(jdkFactory);
+        assertThat(nextConnection).as("a rotated key is seen by the next connection").isSameAs(rotated);
+        assertThat(FactoryClassFixtures.getDefaultCalls).hasValue(2);
     }
 
     @Test
     void aNullFromGetDefaultIsNoFactory() throws IOException {
         String name = FactoryClassFixtures.NullFactoryClass.class.getName();
 
-        assertThat(classes.seenBy(SMTPTransport.class).make(name, "mail.smtp.ssl.socketFactory.class")).isNull();
-        assertThat(classes.seenBy(SMTPTransport.class).make(name, "mail.smtp.ssl.socketFactory.class")).isNull();
+        assertThat(classes.make(name, "mail.smtp.ssl.socketFactory.class", null)).isNull();
+        assertThat(classes.make(name, "mail.smtp.ssl.socketFactory.class", null)).isNull();
         assertThat(FactoryClassFixtures.getDefaultCalls).as("a null is remembered too").hasValue(1);
     }
 
     @Test
-    void aFailingGetDefaultFailsAsTheLibraryWouldAndIsTriedAgainNextTime() {
+    void aFailingGetDefaultFailsTheConnectionAndIsTriedAgainNextTime() {
         String name = FactoryClassFixtures.FailingFactoryClass.class.getName();
-        SocketFactoryClasses.Named named = classes.seenBy(SMTPTransport.class);
 
-        assertThatThrownBy(() -> named.make(name, "mail.smtp.ssl.socketFactory.class"))
+        assertThatThrownBy(() -> classes.make(name, "mail.smtp.ssl.socketFactory.class", null))
                 .isInstanceOf(IOException.class)
-                .hasMessage("the TLS socket factory class " + name + " that mail.smtp.ssl.socketFactory.class names cannot"
-                        + " be made (java.lang.IllegalStateException: the client key store is locked); the mail library"
-                        + " would fail this connection too: correct mail.smtp.ssl.socketFactory.class or remove it")
+                .hasMessage("the socket factory class " + name + " that mail.smtp.ssl.socketFactory.class names cannot"
+                        + " be made (java.lang.IllegalStateException: the client key store is locked); MailTLS Guard"
+                        + " fails the connection rather than make it without the application's factory and its client"
+                        + " certificate, as the mail library would: correct mail.smtp.ssl.socketFactory.class or remove it")
                 .hasCauseInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> named.make(name, "mail.smtp.ssl.socketFactory.class")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> classes.make(name, "mail.smtp.ssl.socketFactory.class", null))
+                .isInstanceOf(IOException.class);
         assertThat(FactoryClassFixtures.getDefaultCalls).hasValue(2);
     }
 
     @Test
+    void whereTheLibraryWouldFallBackTheMessageSaysSo() {
+        String name = FactoryClassFixtures.FailingFactoryClass.class.getName();
+
+        assertThatThrownBy(() -> classes.make(name, "mail.smtps.socketFactory.class", "mail.smtps.socketFactory.fallback"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("MailTLS Guard fails the connection rather than make it without the application's"
+                        + " factory and its client certificate (the mail library itself would fall back to a connection"
+                        + " without it, as mail.smtps.socketFactory.fallback is not false): correct"
+                        + " mail.smtps.socketFactory.class or remove it");
+    }
+
+    @Test
     void aClassNoLoaderKnowsFailsNamingItAndTheProperty() {
-        assertThatThrownBy(() -> classes.seenBy(SMTPTransport.class).make("com.example.NoSuchFactory", "mail.smtps.socketFactory.class"))
+        assertThatThrownBy(() -> classes.make("com.example.NoSuchFactory", "mail.smtps.socketFactory.class", null))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("com.example.NoSuchFactory that mail.smtps.socketFactory.class names cannot be made"
                         + " (java.lang.ClassNotFoundException: com.example.NoSuchFactory)")
@@ -96,10 +115,10 @@ class SocketFactoryClassesTest {
     @Test
     void getDefaultMustGiveASocketFactory() {
         // String has no getDefault(); Locale's gives a Locale.
-        assertThatThrownBy(() -> classes.seenBy(null).make("java.util.Locale", "mail.smtp.socketFactory.class"))
+        assertThatThrownBy(() -> new SocketFactoryClasses(null).make("java.util.Locale", "mail.smtp.socketFactory.class", null))
                 .isInstanceOf(IOException.class).hasMessageContaining("java.lang.ClassCastException: java.util.Locale"
                         + ".getDefault() returned a java.util.Locale, not a javax.net.SocketFactory");
-        assertThatThrownBy(() -> classes.seenBy(null).make("java.lang.String", "mail.smtp.socketFactory.class"))
+        assertThatThrownBy(() -> new SocketFactoryClasses(null).make("java.lang.String", "mail.smtp.socketFactory.class", null))
                 .isInstanceOf(IOException.class).hasMessageContaining("java.lang.NoSuchMethodException");
     }
 
@@ -108,7 +127,7 @@ class SocketFactoryClassesTest {
         ClassLoader own = new ChildFirst(getClass().getClassLoader(), KEYED);
         thread.setContextClassLoader(own);
 
-        Class<?> loaded = classes.seenBy(SMTPTransport.class).load(KEYED);
+        Class<?> loaded = classes.load(KEYED);
 
         assertThat(loaded.getClassLoader()).isSameAs(own);
     }
@@ -117,7 +136,7 @@ class SocketFactoryClassesTest {
     void theLibrarysClassLoaderIsAskedWhenTheContextLoaderDoesNotKnowTheClass() throws Exception {
         thread.setContextClassLoader(new URLClassLoader(new URL[0], null));
 
-        Class<?> loaded = classes.seenBy(SMTPTransport.class).load(KEYED);
+        Class<?> loaded = classes.load(KEYED);
 
         assertThat(loaded).isSameAs(FactoryClassFixtures.KeyedFactoryClass.class);
     }
@@ -130,28 +149,6 @@ class SocketFactoryClassesTest {
         assertThat(SocketFactoryClasses.findLibraryLoader(SMTPSSLTransport.class)).as("smtps").isSameAs(fetchers);
         assertThat(SocketFactoryClasses.findLibraryLoader(String.class)).as("no SMTP transport: its own loader").isNull();
         assertThat(SocketFactoryClasses.findLibraryLoader(null)).isSameAs(ClassLoader.getSystemClassLoader());
-    }
-
-    @Test
-    void aRememberedFactoryDoesNotKeepItsClassLoaderAlive() throws Exception {
-        // The factory is an instance of the class it was made from: a cache holding it strongly
-        // under a weak key would still hold the class, and so its loader, through it.
-        String name = FactoryClassFixtures.WrapperClass.class.getName();
-        ClassLoader own = new ChildFirst(getClass().getClassLoader(), name);
-        thread.setContextClassLoader(own);
-        SocketFactory made = classes.seenBy(null).make(name, "mail.smtp.ssl.socketFactory.class");
-        assertThat(made.getClass().getClassLoader()).isSameAs(own);
-        WeakReference<ClassLoader> collectable = new WeakReference<>(own);
-        thread.setContextClassLoader(originalContext);
-        own = null;
-        made = null;
-
-        for (int i = 0; i < 50 && collectable.get() != null; i++) {
-            System.gc();
-            Thread.sleep(20);
-        }
-
-        assertThat(collectable.get()).as("the class loader of a class whose factory is remembered").isNull();
     }
 
     /** Defines one class itself from the test classes' bytes, so that the same name is another class. */

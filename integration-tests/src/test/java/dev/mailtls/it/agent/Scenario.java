@@ -65,7 +65,12 @@ record Scenario(String name, String host, int port, String style, boolean creden
          * {@code 454 4.7.5} naming the factory class that cannot be made, nothing arrives: the
          * library itself would fail the connection too.
          */
-        FACTORY_CLASS_UNUSABLE("a factory class that cannot be made fails the connection, as without the agent");
+        FACTORY_CLASS_UNUSABLE("a factory class that cannot be made fails the connection, as without the agent"),
+        /**
+         * {@code 454 4.7.5} naming the plain socket factory class that made a TLS socket: the
+         * connection fails before it is made, nothing reaches the MX, no AUTH.
+         */
+        PLAIN_FACTORY_MADE_TLS("a plain socket factory class handing out TLS sockets fails before connecting");
 
         private final String description;
 
@@ -76,7 +81,8 @@ record Scenario(String name, String host, int port, String style, boolean creden
         /** Whether the message must arrive. */
         boolean delivers() {
             return switch (this) {
-                case STARTTLS_STRIPPED, TLSA_MISMATCH, REJECTED, TLSA_LOOKUP_ERROR, FACTORY_CLASS_UNUSABLE -> false;
+                case STARTTLS_STRIPPED, TLSA_MISMATCH, REJECTED, TLSA_LOOKUP_ERROR, FACTORY_CLASS_UNUSABLE,
+                        PLAIN_FACTORY_MADE_TLS -> false;
                 default -> true;
             };
         }
@@ -142,7 +148,9 @@ record Scenario(String name, String host, int port, String style, boolean creden
      * library reads ({@code factory-class}, {@code ssl-factory-class}, {@code smtps-factory-class});
      * the same inside a wrapper class the agent cannot read, as an object and named by class
      * ({@code wrapped-factory}, {@code wrapped-factory-class}); no factory of the application's
-     * ({@code starttls}); and a factory class that no class loader knows ({@code missing-factory-class}).
+     * ({@code starttls}); a factory class that no class loader knows ({@code missing-factory-class});
+     * and, with credentials, a plain socket factory class whose sockets are TLS sockets trusting
+     * anything, on the implicit-TLS listener ({@code tls-in-plain-factory-class}).
      */
     static List<Scenario> clientCertificates() {
         return List.of(
@@ -160,7 +168,9 @@ record Scenario(String name, String host, int port, String style, boolean creden
                 of("client-cert-smtps-class", TestDomains.DANE_OK, MxEndpoint.SMTPS_PORT, "smtps-factory-class", false,
                         Expect.CLIENT_CERTIFICATE),
                 of("client-cert-class-missing", TestDomains.DANE_OK, MxEndpoint.SMTP_PORT, "missing-factory-class", false,
-                        Expect.FACTORY_CLASS_UNUSABLE));
+                        Expect.FACTORY_CLASS_UNUSABLE),
+                of("tls-in-plain-factory", TestDomains.DANE_OK, MxEndpoint.SMTPS_PORT, "tls-in-plain-factory-class", true,
+                        Expect.PLAIN_FACTORY_MADE_TLS));
     }
 
     /** An application that turns STARTTLS off ({@code mail.smtp.starttls.enable=false}) is overruled. */
