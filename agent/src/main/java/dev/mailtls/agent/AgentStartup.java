@@ -20,7 +20,7 @@ import java.util.logging.SimpleFormatter;
 
 /**
  * The agent's start-up sequence, called by the launcher ({@code dev.mailtls.agent.launcher.AgentLauncher})
- * in the agent's own class loader, which shares the bridge with the advice. It is fail-closed
+ * in the agent's own class loader once the bridge is on the bootstrap search path. It is fail-closed
  * and keeps the application's start-up short. Before {@code premain} returns, only two things
  * happen: a guard that holds every SMTP connection until the policy is ready goes into the bridge
  * ({@link StartingSmtpGuard}), and the mail classes are instrumented ({@link AgentInstaller}). Then,

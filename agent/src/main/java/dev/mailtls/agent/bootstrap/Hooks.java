@@ -7,7 +7,7 @@ import java.util.Properties;
 
 /**
  * The static entry points that the agent's advice, inlined into the mail library's classes,
- * calls. Loaded by the system class loader (the agent jar is on the system class path), JDK types
+ * calls. Loaded by the bootstrap class loader (the agent appends its jar to its search path), JDK types
  * only. Everything here fails closed: without an installed {@link SmtpGuard}, or when the guard
  * itself fails, the SMTP connection fails too; it never proceeds unprotected.
  *

@@ -6,9 +6,9 @@ import java.util.Properties;
 
 /**
  * What the instrumented mail classes ask of MailTLS Guard, in JDK types only. Like {@link Hooks},
- * it is loaded by the system class loader, which both the advice (whatever the mail classes'
+ * it is loaded by the bootstrap class loader, where both the advice (whatever the mail classes'
  * class loader: system, Tomcat, Spring Boot, OSGi, JBoss Modules) and the agent's own class loader
- * use for the bridge, so both meet the same interface. The agent installs one implementation in
+ * find the bridge, so both meet the same interface. The agent installs one implementation in
  * {@link Hooks}.
  */
 public interface SmtpGuard {

@@ -59,7 +59,7 @@ public final class QueuedTransportInstrumentation {
                 @Advice.Argument(0) Object message,
                 @Advice.Argument(1) Object addresses) throws Throwable {
             try {
-                return (Boolean) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                return (Boolean) ((Method) Class.forName(BRIDGE, false, null)
                         .getField("SEND_MESSAGE").get(null)).invoke(null, transport, session, message, addresses);
             } catch (InvocationTargetException refused) {
                 throw refused.getCause();
@@ -76,7 +76,7 @@ public final class QueuedTransportInstrumentation {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
         static boolean enter(@Advice.This Object transport) throws Throwable {
             try {
-                return (Boolean) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                return (Boolean) ((Method) Class.forName(BRIDGE, false, null)
                         .getField("IS_QUEUED").get(null)).invoke(null, transport);
             } catch (InvocationTargetException failed) {
                 throw failed.getCause();
@@ -100,7 +100,7 @@ public final class QueuedTransportInstrumentation {
         @Advice.OnMethodEnter
         static void enter(@Advice.This Object transport) throws Throwable {
             try {
-                ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader()).getField("CLOSING").get(null))
+                ((Method) Class.forName(BRIDGE, false, null).getField("CLOSING").get(null))
                         .invoke(null, transport);
             } catch (InvocationTargetException failed) {
                 throw failed.getCause();

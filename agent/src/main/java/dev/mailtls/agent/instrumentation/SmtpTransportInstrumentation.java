@@ -24,9 +24,10 @@ import net.bytebuddy.matcher.ElementMatcher;
  * <p>The advice of this package is inlined into the host's mail classes, so it may name JDK types
  * only: the class loader of an OSGi bundle or a JBoss Modules module delegates nothing but
  * {@code java.*} to the JVM's class loaders, and would not resolve the agent's bridge by name.
- * Each call into the bridge ({@code dev.mailtls.agent.bootstrap.Hooks}, on the system class path
- * as the agent jar is) therefore goes through JDK reflection, {@code Class.forName} with the
- * system class loader, which never asks the host's class loader, and the bridge's {@code Method}
+ * Each call into the bridge ({@code dev.mailtls.agent.bootstrap.Hooks}, a bootstrap class: the
+ * agent appends its jar to the bootstrap search path) therefore goes through JDK reflection,
+ * {@code Class.forName} with the bootstrap class loader ({@code null}), which never asks the host's
+ * class loader and which no jar on the application's class path can shadow, and the bridge's {@code Method}
  * constant of that call, found by field name (no class literals: see {@code Hooks}); under a
  * microsecond per call, a handful of calls per connection. What the bridge throws is unwrapped
  * from the {@code InvocationTargetException}, so the application sees the very exception the
@@ -41,8 +42,7 @@ public final class SmtpTransportInstrumentation {
     static final String BRIDGE = "dev.mailtls.agent.bootstrap.Hooks";
     /** The message of the failure when the advice cannot call the bridge; the connection is not made. */
     static final String UNREACHABLE = "MailTLS Guard cannot reach its bridge " + BRIDGE
-            + " through the system class loader, so SMTP connections are refused; see the cause (under a"
-            + " SecurityManager the sending code needs RuntimePermission \"getClassLoader\")";
+            + " in the bootstrap class loader, so SMTP connections are refused; see the cause";
 
     private SmtpTransportInstrumentation() {
     }
@@ -92,7 +92,7 @@ public final class SmtpTransportInstrumentation {
                 @Advice.FieldValue(value = "requireStartTLS", readOnly = false) boolean requireStartTls) throws Throwable {
             int mode;
             try {
-                mode = (Integer) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                mode = (Integer) ((Method) Class.forName(BRIDGE, false, null)
                         .getField("CONNECT_STARTING").get(null))
                         .invoke(null, transport, session, protocol, host, port, user, password);
             } catch (InvocationTargetException refused) {
@@ -117,7 +117,7 @@ public final class SmtpTransportInstrumentation {
             }
             boolean queued;
             try {
-                Class<?> bridge = Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader());
+                Class<?> bridge = Class.forName(BRIDGE, false, null);
                 thrown = (Throwable) ((Method) bridge.getField("CONNECT_FINISHED").get(null))
                         .invoke(null, transport, thrown, socket);
                 queued = thrown == null && (Boolean) ((Method) bridge.getField("IS_QUEUED").get(null)).invoke(null, transport);

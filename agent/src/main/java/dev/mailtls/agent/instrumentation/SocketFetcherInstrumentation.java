@@ -71,7 +71,7 @@ public final class SocketFetcherInstrumentation {
             if ("mail.smtp".equals(prefix) || "mail.smtps".equals(prefix)) {
                 try {
                     // The real port comes from the socket: *.socketFactory.port may differ from what was asked.
-                    props = (Properties) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                    props = (Properties) ((Method) Class.forName(BRIDGE, false, null)
                             .getField("START_TLS").get(null)).invoke(null, props, prefix, host, socket.getPort());
                 } catch (InvocationTargetException failed) {
                     throw failed.getCause();
@@ -94,7 +94,7 @@ public final class SocketFetcherInstrumentation {
                 @Advice.Argument(4) boolean useSsl) throws Throwable {
             if ("mail.smtp".equals(prefix) || "mail.smtps".equals(prefix)) {
                 try {
-                    props = (Properties) ((Method) Class.forName(BRIDGE, false, ClassLoader.getSystemClassLoader())
+                    props = (Properties) ((Method) Class.forName(BRIDGE, false, null)
                             .getField("OPEN_SOCKET").get(null)).invoke(null, props, prefix, host, port, useSsl);
                 } catch (InvocationTargetException failed) {
                     throw failed.getCause();

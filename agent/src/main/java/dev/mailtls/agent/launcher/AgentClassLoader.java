@@ -20,7 +20,7 @@ import java.util.jar.Manifest;
 import java.util.zip.ZipEntry;
 
 /**
- * The class loader of everything in the agent jar but its launcher and its bridge: the
+ * The class loader of everything in the agent jar but its launcher and its bootstrap bridge: the
  * policy engine, the guard, the command-line tool and the relocated dnsjava, SLF4J and Byte Buddy.
  * They are stored under {@value #PREFIX} with {@code .classdata} instead of {@code .class} names, so
  * the host application's class loaders, which see the agent jar on the system class path, cannot
@@ -28,17 +28,13 @@ import java.util.zip.ZipEntry;
  * libraries never meet the agent's.
  *
  * <p>The parent is the platform class loader (the extension class loader on Java 8), so the agent
- * sees every JDK class but nothing of the application. The one exception is the bridge
- * ({@value #BRIDGE_PACKAGE}*), which it takes from the class loader that loaded the launcher, the
- * system class loader, where the advice woven into the mail classes finds it too: both must meet
- * the same classes. Resources are served the same way, {@code X.class} from {@code X.classdata}, which
+ * sees every JDK class and, through the bootstrap class loader, the bridge, but nothing of the
+ * application. Resources are served the same way, {@code X.class} from {@code X.classdata}, which
  * is how Byte Buddy reads the advice it inlines.
  */
 final class AgentClassLoader extends SecureClassLoader {
     /** The folder of the isolated part in the agent jar. */
     static final String PREFIX = "inst/";
-    /** The bridge's package, which the launcher's class loader provides. */
-    static final String BRIDGE_PACKAGE = "dev.mailtls.agent.bootstrap.";
     private static final String CLASS = ".class";
     private static final String CLASS_DATA = ".classdata";
     /** Larger than any class the agent carries (Byte Buddy's biggest are about 100 KiB). */
@@ -84,12 +80,9 @@ final class AgentClassLoader extends SecureClassLoader {
         return loader;
     }
 
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.startsWith(BRIDGE_PACKAGE)) {
-            return Class.forName(name, false, AgentClassLoader.class.getClassLoader());
-        }
-        return super.loadClass(name, resolve);
+    /** The agent jar, open. */
+    JarFile jar() {
+        return jar;
     }
 
     @Override

@@ -15,31 +15,29 @@ import java.util.jar.JarFile;
  * The agent jar's entry points: {@code -javaagent:mailtls-agent.jar[=config=FILE,log=FILE]} at JVM
  * start ({@link #premain}), {@code java -jar mailtls-agent.jar attach PID} into a running JVM
  * ({@link #agentmain}), and the {@code mailtls} command-line tool ({@link #main}). Apart from the
- * bridge ({@code dev.mailtls.agent.bootstrap}), this package is all of the jar that the
+ * bootstrap bridge ({@code dev.mailtls.agent.bootstrap}), this package is all of the jar that the
  * host application's class loaders can see; everything else is loaded by an
  * {@link AgentClassLoader} of its own (OpenTelemetry's javaagent does the same).
  *
  * <p>As an agent it does the least that must happen before the application's {@code main}: it
- * hands over to {@code AgentStartup} in the isolated class loader. The bridge classes (the only
- * classes at the jar's root besides this package) stay where the JVM put the jar, on the system
- * class path: the advice woven into the mail classes finds them through the system class loader,
- * by reflection, and the isolated class loader takes them from there too, so both meet the same
- * classes. The jar is not appended to the bootstrap search path, which would keep the JVM from
- * sharing (CDS) any class but the bootstrap loader's. Never throws into the host application.
+ * appends the jar to the bootstrap class loader's search path, so that the bridge classes (the only
+ * classes at the jar's root besides this package) are bootstrap classes that every class loader
+ * sees, and hands over to {@code AgentStartup} in the isolated class loader. Never throws into the
+ * host application.
+ *
+ * <p>This class must not mention the bridge types: the JVM would load them through the system class
+ * loader while verifying it, before the jar is on the bootstrap search path, and the two copies
+ * would then clash.
  */
 public final class AgentLauncher {
     /** Byte Buddy's safe-mode switch; the shaded jar renames it with Byte Buddy's package. */
     private static final String BYTE_BUDDY_SAFE_MODE = "net.bytebuddy.safe";
+    private static final String BRIDGE = "dev.mailtls.agent.bootstrap.Hooks";
     private static final String AGENT_STARTUP = "dev.mailtls.agent.AgentStartup";
     private static final String COMMAND_LINE = "dev.mailtls.cli.Main";
 
     /** One isolated class loader per JVM, also when the agent is attached a second time. */
     private static AgentClassLoader isolated;
-    /**
-     * Whether the agent runs in this JVM already: a second {@code attach} loads no second copy of
-     * this class (the system class loader has it), so it finds this set.
-     */
-    private static boolean started;
 
     private AgentLauncher() {
     }
@@ -88,21 +86,35 @@ public final class AgentLauncher {
     }
 
     private static synchronized void startAgent(String arguments, Instrumentation instrumentation) {
-        // The agent needs no sun.misc.Unsafe (its advice is inlined and calls its bridge through
-        // reflection); this keeps the shaded Byte Buddy from touching it, and Java 24+ from
+        // The agent needs no sun.misc.Unsafe (its advice is inlined, its bridge is on the bootstrap
+        // search path); this keeps the shaded Byte Buddy from touching it, and Java 24+ from
         // printing a deprecation warning into the host application's output.
         if (System.getProperty(BYTE_BUDDY_SAFE_MODE) == null) {
             System.setProperty(BYTE_BUDDY_SAFE_MODE, "true");
         }
         try {
-            Class.forName(AGENT_STARTUP, true, isolatedClassLoader())
+            AgentClassLoader loader = isolatedClassLoader();
+            boolean alreadyAttached = bridgeInstalled();
+            if (!alreadyAttached) {
+                instrumentation.appendToBootstrapClassLoaderSearch(loader.jar());
+            }
+            Class.forName(AGENT_STARTUP, true, loader)
                     .getMethod("start", String.class, Instrumentation.class, boolean.class)
-                    .invoke(null, arguments, instrumentation, started);
-            started = true;
+                    .invoke(null, arguments, instrumentation, alreadyAttached);
         } catch (Throwable failure) {
-            // Nothing is instrumented: the application sends as it would without the agent.
+            // Without the bridge nothing is instrumented: the application sends as it would without the agent.
             System.err.println("MailTLS Guard: failed to start, SMTP connections are NOT governed: " + failure);
             failure.printStackTrace();
+        }
+    }
+
+    /** Whether an earlier attach already put the bridge into the bootstrap class loader. */
+    private static boolean bridgeInstalled() {
+        try {
+            Class.forName(BRIDGE, false, null);
+            return true;
+        } catch (ClassNotFoundException notYet) {
+            return false;
         }
     }
 
