@@ -140,6 +140,11 @@ public final class DnssecResolver implements Closeable {
 
     /** Waits for a lookup until the configured timeout; never throws. */
     DnsAnswer await(CompletableFuture<DnsAnswer> pending, Name name, int type) {
+        // CompletableFuture.get returns a completed answer without looking at the interrupt flag:
+        // checked here, an interrupted caller gets the same answer however fast the lookup was.
+        if (Thread.currentThread().isInterrupted()) {
+            return DnsAnswer.failed(name, type, DnsStatus.INDETERMINATE, "interrupted while waiting for DNS");
+        }
         try {
             return pending.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
