@@ -74,7 +74,8 @@ final class PrewovenClasses {
                 }
             }
             return null;
-        } catch (IOException | RuntimeException unreadable) {
+        } catch (IOException | RuntimeException | LinkageError unusable) {
+            // Including a class loader that this code may not make (Bootstrap, under a security manager).
             return null;
         }
     }
