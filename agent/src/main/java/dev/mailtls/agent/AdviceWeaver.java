@@ -19,8 +19,8 @@ import net.bytebuddy.utility.OpenedClassReader;
  * graph of the whole class hierarchy, the type writer): Byte Buddy's class reader hands the class
  * file to the advice, which writes it on through Byte Buddy's class writer. The class keeps its
  * members and their signatures (inlined advice adds none), so it can also be retransformed after it
- * was loaded. Only {@link MailClassTransformer} uses this class (and its warm-up), so Byte Buddy is
- * loaded only by them.
+ * was loaded. Only {@link MailClassWeaving} uses this class at run time, for a class file that the
+ * agent jar has not woven already ({@link PrewovenClasses}), so Byte Buddy is loaded only then.
  */
 final class AdviceWeaver {
     private AdviceWeaver() {
@@ -33,8 +33,16 @@ final class AdviceWeaver {
      *     the advice reads) are found; {@code null} for the bootstrap class loader
      */
     static byte[] weave(ClassLoader loader, String typeName, byte[] classFile, AsmVisitorWrapper visitor) {
-        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(typeName, classFile),
-                ClassFileLocator.ForClassLoader.of(loader));
+        return weave(ClassFileLocator.ForClassLoader.of(loader), typeName, classFile, visitor);
+    }
+
+    /**
+     * The same, with the types the class refers to found by {@code classPath}: the build's
+     * {@code PrewovenClassesBuild} passes one that records which class files the weaving read, so
+     * that a pre-woven class is used only where the same ones are found ({@link PrewovenClasses}).
+     */
+    static byte[] weave(ClassFileLocator classPath, String typeName, byte[] classFile, AsmVisitorWrapper visitor) {
+        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(typeName, classFile), classPath);
         TypePool pool = new TypePool.Default.WithLazyResolution(TypePool.CacheProvider.Simple.withObjectType(), locator,
                 TypePool.Default.ReaderMode.FAST);
         TypeDescription type = pool.describe(typeName).resolve();

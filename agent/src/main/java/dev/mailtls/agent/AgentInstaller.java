@@ -24,7 +24,15 @@ final class AgentInstaller {
      * with every instrumentation in the order a connection meets them; not yet registered.
      */
     static MailClassTransformer transformer() {
-        return new MailClassTransformer(Arrays.asList(
+        return new MailClassTransformer(weavings());
+    }
+
+    /**
+     * Every instrumentation, in the order a connection meets them; also what the build weaves the
+     * known library versions with ({@link PrewovenClasses}).
+     */
+    static List<MailClassWeaving> weavings() {
+        return Arrays.asList(
                 new MailClassWeaving(SmtpTransportInstrumentation.typeNames()) {
                     @Override
                     AsmVisitorWrapper advice() {
@@ -41,6 +49,6 @@ final class AgentInstaller {
                                 SocketFetcherInstrumentation.startTlsAdvice().on(SocketFetcherInstrumentation.startTlsMethod()),
                                 SocketFetcherInstrumentation.getSocketAdvice().on(SocketFetcherInstrumentation.getSocketMethod()));
                     }
-                }));
+                });
     }
 }

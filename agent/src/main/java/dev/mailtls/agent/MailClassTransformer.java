@@ -56,10 +56,11 @@ final class MailClassTransformer implements ClassFileTransformer {
     }
 
     /**
-     * Makes every advice now, in the order the first connection needs them, and weaves ahead the
-     * mail classes that {@code loader} (the application's class path) holds, or else weaves each
-     * advice once into a class of the agent's own: so that the first mail class to load, on the
-     * application's thread, neither makes the advice nor loads Byte Buddy's code for it.
+     * Weaves ahead, in the order the first connection needs them, the mail classes that
+     * {@code loader} (the application's class path) holds, taking those the agent jar has woven
+     * already without making their advice; with no such class, makes the advice and weaves it once
+     * into a class of the agent's own: so that the first mail class to load, on the application's
+     * thread, neither makes the advice nor loads Byte Buddy's code for it.
      */
     void warmUp(ClassLoader loader) throws IOException {
         for (MailClassWeaving weaving : registered) {

@@ -6,13 +6,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.dynamic.ClassFileLocator;
 
 /**
  * One instrumentation as {@link AgentInstaller} registers it: the mail classes it applies to, by
  * name, and the advice it weaves into them. The advice is made (Byte Buddy reads the advice
  * classes) the first time it is needed, by the first such class or by the start-up's warm-up, and
- * kept: it is immutable and serves every class loader.
+ * kept: it is immutable and serves every class loader. A class file the agent jar has woven already,
+ * with the same classes around it ({@link PrewovenClasses}), is taken from there: then neither the
+ * advice nor Byte Buddy is needed at all.
  *
  * <p>The warm-up may also weave ahead the mail classes it finds in the application's class path
  * ({@link #weaveAhead}), while the application starts. The JVM's class file of such a class is
@@ -63,7 +64,13 @@ abstract class MailClassWeaving {
         if (ahead != null && ahead.loader == loader && Arrays.equals(ahead.classFile, classFile)) {
             return ahead.woven;
         }
-        return AdviceWeaver.weave(loader, typeName, classFile, visitor());
+        return wovenNow(loader, typeName, classFile);
+    }
+
+    /** Pre-woven if the agent jar has it for this class file in this loader, else woven here. */
+    private byte[] wovenNow(ClassLoader loader, String typeName, byte[] classFile) {
+        byte[] prewoven = PrewovenClasses.shipped().find(loader, typeName, classFile);
+        return prewoven != null ? prewoven : AdviceWeaver.weave(loader, typeName, classFile, visitor());
     }
 
     /**
@@ -73,19 +80,14 @@ abstract class MailClassWeaving {
     final synchronized boolean weaveAhead(ClassLoader loader) throws IOException {
         boolean found = false;
         for (String typeName : typeNames) {
-            byte[] classFile = resource(loader, typeName);
+            byte[] classFile = PrewovenClasses.resource(loader, typeName.replace('.', '/') + ".class");
             if (classFile != null) {
-                byte[] woven = AdviceWeaver.weave(loader, typeName, classFile, visitor());
+                byte[] woven = wovenNow(loader, typeName, classFile);
                 wovenAhead.put(typeName, new WovenAhead(loader, classFile, woven));
                 found = true;
             }
         }
         return found;
-    }
-
-    private static byte[] resource(ClassLoader loader, String typeName) throws IOException {
-        ClassFileLocator.Resolution resource = ClassFileLocator.ForClassLoader.of(loader).locate(typeName);
-        return resource.isResolved() ? resource.resolve() : null;
     }
 
     /** A class file as the class loader has it, and that class file woven. */

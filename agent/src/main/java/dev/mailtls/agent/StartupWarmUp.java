@@ -11,7 +11,8 @@ import javax.net.ssl.TrustManager;
 /**
  * Runs once, on a thread of its own while the application starts, the code that its first SMTP
  * connection will need and that would otherwise load and run cold on the application's thread:
- * Byte Buddy's weaving, which the first mail class waits for, then the JDK's TLS client. Only a
+ * the mail classes' weaving, which the first mail class waits for (Byte Buddy, unless the agent jar
+ * has them woven already: {@link PrewovenClasses}), then the JDK's TLS client. Only a
  * head start: a step that fails is logged at {@code FINE} and skipped, and the connection then
  * does (or fails, fail-closed, and reports) the same work itself. Of what is made here only the
  * mail classes woven ahead are used, and only for the very class file they were woven from
@@ -32,8 +33,8 @@ final class StartupWarmUp implements Runnable {
     }
 
     /**
-     * Byte Buddy: makes every advice and weaves the mail classes of the application's class path
-     * ahead, so that the first mail class loads quickly.
+     * The mail classes of the application's class path, woven ahead (or taken from the agent jar,
+     * without Byte Buddy, if it has them woven already), so that the first mail class loads quickly.
      */
     private void weaving() {
         try {
