@@ -36,14 +36,18 @@ public final class AgentStartup {
     private AgentStartup() {
     }
 
-    /** Called reflectively by the launcher; never throws. */
-    public static void start(final String arguments, Instrumentation instrumentation, boolean alreadyAttached) {
+    /**
+     * Called reflectively by the launcher; never throws. Returns whether the mail classes are
+     * instrumented: if not, the launcher keeps them from loading at all (fail closed).
+     */
+    public static boolean start(final String arguments, Instrumentation instrumentation, boolean alreadyAttached) {
+        boolean instrumented = alreadyAttached;
         try {
             ApplicationClientKeys.allowJdkAccess(instrumentation);
             if (alreadyAttached) {
                 Hooks.install(guard(arguments));
                 log().info("mailtls: agent attached again: configuration reloaded, instrumentation kept");
-                return;
+                return true;
             }
             MailClassTransformer transformer = AgentInstaller.transformer();
             // First, because the first mail class to load waits for Byte Buddy, which the warm-up
@@ -52,6 +56,7 @@ public final class AgentStartup {
             final StartingSmtpGuard starting = new StartingSmtpGuard(StartingSmtpGuard.STARTUP_TIMEOUT_MILLIS);
             Hooks.install(starting);
             transformer.installOn(instrumentation);
+            instrumented = true;
             daemon(POLICY_THREAD, new Runnable() {
                 @Override
                 public void run() {
@@ -61,6 +66,7 @@ public final class AgentStartup {
         } catch (Throwable failure) {
             failed(failure);
         }
+        return instrumented;
     }
 
     private static void daemon(String name, Runnable task) {

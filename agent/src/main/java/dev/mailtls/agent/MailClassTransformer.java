@@ -14,11 +14,23 @@ import java.util.logging.Logger;
 /**
  * The agent's one {@link ClassFileTransformer}. The JVM hands it every class it loads; it recognises
  * the few mail classes the agent changes by their name alone (one map lookup, nothing else for the
- * host's other classes) and weaves their advice in ({@link MailClassWeaving}). A mail class that
- * cannot be woven is logged as an error: SMTP connections through it are not governed.
+ * host's other classes) and weaves their advice in ({@link MailClassWeaving}).
+ *
+ * <p>A mail class that cannot be woven as it loads is not let through unwoven, which would send
+ * mail past the policy: the JVM gets a class file it must refuse ({@link #REFUSED}), so the class
+ * does not load ({@code ClassFormatError}, then {@code NoClassDefFoundError}), the application
+ * cannot send, and an error on stderr and in the log says why. A class already loaded when the
+ * agent attaches keeps its old code if retransforming it fails: the JVM offers no way to refuse it
+ * then, so the error says that connections through it are not governed.
  */
 final class MailClassTransformer implements ClassFileTransformer {
     private static final String LOGGER = "dev.mailtls.agent";
+    /**
+     * What the JVM gets for a mail class that could not be woven: four bytes without the class-file
+     * magic number, which it refuses to define. Not empty: an empty result may be taken as "no
+     * change", which would load the class unwoven.
+     */
+    static final byte[] REFUSED = {0, 0, 0, 0};
 
     /** In the order registered, which is the order the first connection needs them. */
     private final List<MailClassWeaving> registered;
@@ -50,7 +62,7 @@ final class MailClassTransformer implements ClassFileTransformer {
             try {
                 instrumentation.retransformClasses(type);
             } catch (Throwable failed) {
-                notGoverned(type.getName(), type.getClassLoader(), failed);
+                report(notRetransformed(type.getName(), type.getClassLoader()), failed);
             }
         }
     }
@@ -83,13 +95,26 @@ final class MailClassTransformer implements ClassFileTransformer {
             Logger.getLogger(LOGGER).fine("mailtls: instrumented " + typeName + (classBeingRedefined != null ? " (retransformed)" : ""));
             return woven;
         } catch (Throwable failed) {
-            notGoverned(typeName, loader, failed);
-            return null;
+            if (classBeingRedefined != null) {
+                // Retransforming on attach: the JVM keeps the loaded class whatever is returned.
+                report(notRetransformed(typeName, loader), failed);
+                return null;
+            }
+            report(typeName + " (class loader " + loader + ") could not be instrumented, so it is not loaded: the"
+                    + " application cannot send mail through it (fail closed)", failed);
+            return REFUSED.clone();
         }
     }
 
-    private static void notGoverned(String typeName, ClassLoader loader, Throwable error) {
-        Logger.getLogger(LOGGER).log(Level.SEVERE, "mailtls: could not instrument " + typeName + " (class loader " + loader
-                + "): SMTP connections through it are NOT governed by the policy", error);
+    private static String notRetransformed(String typeName, ClassLoader loader) {
+        return typeName + " (class loader " + loader + ") was loaded before the agent attached and could not be"
+                + " instrumented: SMTP connections through it are NOT governed by the policy; start the application"
+                + " with -javaagent instead";
+    }
+
+    /** One SEVERE log line, and the same on stderr, which an operator sees even with the log going elsewhere. */
+    private static void report(String what, Throwable error) {
+        Logger.getLogger(LOGGER).log(Level.SEVERE, "mailtls: " + what, error);
+        System.err.println("MailTLS Guard: " + what + ": " + error);
     }
 }

@@ -1,6 +1,7 @@
 package dev.mailtls.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,7 +101,7 @@ class MailClassTransformerTest {
     }
 
     @Test
-    void aMailClassThatCannotBeWovenIsLeftAsItWasAndReported() {
+    void aMailClassThatCannotBeWovenIsRefusedAndReported() {
         MailClassTransformer transformer = AgentInstaller.transformer();
         List<LogRecord> logged = new ArrayList<>();
         Handler recorder = new Handler() {
@@ -120,17 +121,59 @@ class MailClassTransformerTest {
         Logger log = Logger.getLogger("dev.mailtls.agent");
         log.addHandler(recorder);
         try {
-            // Not a class file: Byte Buddy fails, and the JVM is told "no change".
+            // Not a class file: the weaving fails, and the JVM gets a class file it must refuse.
             assertThat(transformer.transform(getClass().getClassLoader(), "org/eclipse/angus/mail/smtp/SMTPTransport", null,
-                    null, new byte[] {1, 2, 3})).isNull();
+                    null, new byte[] {1, 2, 3})).isEqualTo(MailClassTransformer.REFUSED);
         } finally {
             log.removeHandler(recorder);
         }
 
         assertThat(logged).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.SEVERE);
-            assertThat(record.getMessage()).startsWith("mailtls: could not instrument org.eclipse.angus.mail.smtp.SMTPTransport")
-                    .endsWith("SMTP connections through it are NOT governed by the policy");
+            assertThat(record.getMessage()).startsWith("mailtls: org.eclipse.angus.mail.smtp.SMTPTransport")
+                    .endsWith("could not be instrumented, so it is not loaded: the application cannot send mail through it"
+                            + " (fail closed)");
         });
+    }
+
+    /** A weaving whose advice cannot be made, as a bug in the agent's own code would. */
+    private static MailClassTransformer failingTransformer() {
+        return new MailClassTransformer(Collections.<MailClassWeaving>singletonList(
+                new MailClassWeaving(Collections.singletonList("com.example.mail.UnwovenTransport")) {
+                    @Override
+                    AsmVisitorWrapper advice() {
+                        throw new IllegalStateException("the advice cannot be made");
+                    }
+                }));
+    }
+
+    /**
+     * Fail closed: a mail class the agent cannot weave as it loads must not load at all (the
+     * application then cannot send through it), rather than load unwoven and send past the policy.
+     */
+    @Test
+    void aMailClassThatCannotBeWovenIsRefusedNotLoadedUnwoven() throws IOException {
+        byte[] original = classFile("com/sun/mail/smtp/SMTPTransport");
+
+        byte[] given = failingTransformer().transform(getClass().getClassLoader(), "com/example/mail/UnwovenTransport",
+                null, null, original);
+
+        assertThat(given).isNotNull().isNotEqualTo(original);
+        assertThatThrownBy(() -> new ClassLoader(null) {
+            Class<?> define() {
+                return defineClass("com.example.mail.UnwovenTransport", given, 0, given.length);
+            }
+        }.define()).isInstanceOf(ClassFormatError.class);
+    }
+
+    /** On attach the JVM keeps the loaded class whatever the transformer returns: no change, and an error says so. */
+    @Test
+    void aLoadedMailClassThatCannotBeRetransformedIsLeftAsItWas() throws IOException {
+        byte[] original = classFile("com/sun/mail/smtp/SMTPTransport");
+
+        byte[] given = failingTransformer().transform(getClass().getClassLoader(), "com/example/mail/UnwovenTransport",
+                Object.class, null, original);
+
+        assertThat(given).isNull();
     }
 }

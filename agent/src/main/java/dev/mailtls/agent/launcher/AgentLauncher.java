@@ -98,13 +98,32 @@ public final class AgentLauncher {
             if (!alreadyAttached) {
                 instrumentation.appendToBootstrapClassLoaderSearch(loader.jar());
             }
-            Class.forName(AGENT_STARTUP, true, loader)
+            Object instrumented = Class.forName(AGENT_STARTUP, true, loader)
                     .getMethod("start", String.class, Instrumentation.class, boolean.class)
                     .invoke(null, arguments, instrumentation, alreadyAttached);
+            if (!Boolean.TRUE.equals(instrumented)) {
+                // AgentStartup has said why on stderr.
+                refuseSmtp(instrumentation, "the mail classes could not be instrumented");
+            }
         } catch (Throwable failure) {
-            // Without the bridge nothing is instrumented: the application sends as it would without the agent.
-            System.err.println("MailTLS Guard: failed to start, SMTP connections are NOT governed: " + failure);
+            System.err.println("MailTLS Guard: failed to start: " + failure);
             failure.printStackTrace();
+            refuseSmtp(instrumentation, failure.toString());
+        }
+    }
+
+    /**
+     * Without the agent's transformer the mail classes would load unwoven: fail closed instead, so
+     * that the SMTP transports do not load at all. A transport loaded before an attach keeps running
+     * unwoven; that is said on stderr.
+     */
+    private static void refuseSmtp(Instrumentation instrumentation, String why) {
+        try {
+            instrumentation.addTransformer(new SmtpTransportRefusal(why));
+            System.err.println("MailTLS Guard: SMTP transports that load from now on are refused (fail closed);"
+                    + " one already loaded is NOT governed");
+        } catch (Throwable alsoFailed) {
+            System.err.println("MailTLS Guard: could not even refuse SMTP, connections are NOT governed: " + alsoFailed);
         }
     }
 

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The agent jar the build made, as a host application meets it: the jar is on the application's
- * system class path (and, once the agent runs, on the bootstrap class path), so only the launcher and the bridge may be classes there. The engine, the guard, the command-line tool and
+ * system class path (and, once the agent runs, on the bootstrap class path), so only the launcher
+ * and the bridge may be classes there. The engine, the guard, the command-line tool and
  * the relocated libraries live under {@code inst/} as {@code .classdata}, where only the agent's
  * own class loader finds them; nothing of a shaded library may register itself with the host JVM
  * (service providers, module descriptors, multi-release variants).
