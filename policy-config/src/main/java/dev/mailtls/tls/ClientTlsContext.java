@@ -48,6 +48,13 @@ public final class ClientTlsContext {
     private final List<String> protocols;
     private final String serverName;
     private final SSLSocketFactory socketFactory;
+    /**
+     * {@link #sslParameters()} as applied to every socket and engine, made once: the JDK makes a
+     * whole unconnected TLS socket, buffers and all, to answer {@code getDefaultSSLParameters}, about
+     * 150 KB of garbage per connection otherwise. Never handed out ({@code setSSLParameters} copies
+     * what it reads); racing threads may each make one, which is harmless.
+     */
+    private volatile SSLParameters applied;
 
     private ClientTlsContext(Builder builder, SSLContext sslContext) {
         this.requirement = builder.requirement;
@@ -93,7 +100,7 @@ public final class ClientTlsContext {
     /** Applies {@link #sslParameters()} to a socket made elsewhere from {@link #sslContext()}; returns it. */
     public SSLSocket configure(SSLSocket socket) {
         socket.setUseClientMode(true);
-        socket.setSSLParameters(sslParameters());
+        socket.setSSLParameters(applied());
         return socket;
     }
 
@@ -101,8 +108,17 @@ public final class ClientTlsContext {
     public SSLEngine createEngine(String host, int port) {
         SSLEngine engine = sslContext.createSSLEngine(host, port);
         engine.setUseClientMode(true);
-        engine.setSSLParameters(sslParameters());
+        engine.setSSLParameters(applied());
         return engine;
+    }
+
+    private SSLParameters applied() {
+        SSLParameters parameters = applied;
+        if (parameters == null) {
+            parameters = sslParameters();
+            applied = parameters;
+        }
+        return parameters;
     }
 
     /** The SNI name sent, or {@code null} when the JDK chooses (see {@link Builder#serverName}). */
