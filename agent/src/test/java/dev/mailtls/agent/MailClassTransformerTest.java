@@ -103,29 +103,12 @@ class MailClassTransformerTest {
     @Test
     void aMailClassThatCannotBeWovenIsRefusedAndReported() {
         MailClassTransformer transformer = AgentInstaller.transformer();
-        List<LogRecord> logged = new ArrayList<>();
-        Handler recorder = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger("dev.mailtls.agent");
-        log.addHandler(recorder);
-        try {
+        List<LogRecord> logged;
+        try (AgentLog log = new AgentLog()) {
             // Not a class file: the weaving fails, and the JVM gets a class file it must refuse.
             assertThat(transformer.transform(getClass().getClassLoader(), "org/eclipse/angus/mail/smtp/SMTPTransport", null,
                     null, new byte[] {1, 2, 3})).isEqualTo(MailClassTransformer.REFUSED);
-        } finally {
-            log.removeHandler(recorder);
+            logged = log.records;
         }
 
         assertThat(logged).singleElement().satisfies(record -> {
@@ -168,12 +151,44 @@ class MailClassTransformerTest {
 
     /** On attach the JVM keeps the loaded class whatever the transformer returns: no change, and an error says so. */
     @Test
-    void aLoadedMailClassThatCannotBeRetransformedIsLeftAsItWas() throws IOException {
+    void aLoadedMailClassThatCannotBeRetransformedIsLeftAsItWasAndReported() throws IOException {
         byte[] original = classFile("com/sun/mail/smtp/SMTPTransport");
-
-        byte[] given = failingTransformer().transform(getClass().getClassLoader(), "com/example/mail/UnwovenTransport",
-                Object.class, null, original);
+        byte[] given;
+        List<LogRecord> logged;
+        try (AgentLog log = new AgentLog()) {
+            given = failingTransformer().transform(getClass().getClassLoader(), "com/example/mail/UnwovenTransport",
+                    Object.class, null, original);
+            logged = log.records;
+        }
 
         assertThat(given).isNull();
+        assertThat(logged).singleElement().satisfies(record -> {
+            assertThat(record.getLevel()).isEqualTo(Level.SEVERE);
+            assertThat(record.getMessage()).startsWith("mailtls: com.example.mail.UnwovenTransport")
+                    .contains("was loaded before the agent attached", "NOT governed by the policy");
+        });
+    }
+
+    /** What the agent logs while it is open. */
+    private static final class AgentLog extends Handler implements AutoCloseable {
+        final List<LogRecord> records = new ArrayList<>();
+
+        AgentLog() {
+            Logger.getLogger("dev.mailtls.agent").addHandler(this);
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            Logger.getLogger("dev.mailtls.agent").removeHandler(this);
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.mailtls.tls;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -211,53 +210,21 @@ public final class ClientTlsContext {
      * Delegates to the context's factory and configures each socket before its handshake: STARTTLS
      * layering ({@link #createSocket(Socket, String, int, boolean)}) as well as implicit TLS.
      */
-    private final class ConfiguringSocketFactory extends SSLSocketFactory {
-        private final SSLSocketFactory delegate;
-
+    private final class ConfiguringSocketFactory extends DelegatingSslSocketFactory {
         ConfiguringSocketFactory(SSLSocketFactory delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String[] getDefaultCipherSuites() {
-            return delegate.getDefaultCipherSuites();
-        }
-
-        @Override
-        public String[] getSupportedCipherSuites() {
-            return delegate.getSupportedCipherSuites();
+            super(delegate);
         }
 
         @Override
         public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
             // STARTTLS: the plain socket carries the handshake, so it must not wait for Nagle either.
             noDelay(socket);
-            return prepare((SSLSocket) delegate.createSocket(socket, host, port, autoClose));
+            return super.createSocket(socket, host, port, autoClose);
         }
 
         @Override
-        public Socket createSocket() throws IOException {
-            return prepare((SSLSocket) delegate.createSocket());
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            return prepare((SSLSocket) delegate.createSocket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localAddress, int localPort) throws IOException {
-            return prepare((SSLSocket) delegate.createSocket(host, port, localAddress, localPort));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port) throws IOException {
-            return prepare((SSLSocket) delegate.createSocket(address, port));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-            return prepare((SSLSocket) delegate.createSocket(address, port, localAddress, localPort));
+        protected Socket made(Socket socket) throws IOException {
+            return prepare((SSLSocket) socket);
         }
 
         /** {@link #configure} plus {@code TCP_NODELAY}; on any failure the socket is closed, never handed out half set up. */

@@ -7,10 +7,8 @@ import dev.mailtls.tls.TrustStore;
 import dev.mailtls.tls.VerificationRequirement;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.Principal;
@@ -95,7 +93,7 @@ class ApplicationClientKeysTest {
 
     @Test
     void aFactoryOfAnotherKindCannotBeRead() throws GeneralSecurityException {
-        assertThat(ApplicationClientKeys.keyManagerOf(new WrappingFactory(jdkFactory(new NamedKeyManager("hidden")))))
+        assertThat(ApplicationClientKeys.keyManagerOf(new FactoryClassFixtures.Wrapper(jdkFactory(new NamedKeyManager("hidden")))))
                 .isNull();
     }
 
@@ -131,13 +129,13 @@ class ApplicationClientKeysTest {
     void unreadableFactoryLeavesThePolicyContextAndSaysSoOncePerClass() throws GeneralSecurityException {
         ApplicationClientKeys keys = new ApplicationClientKeys();
 
-        ClientTlsContext kept = keys.keep(policy, new WrappingFactory(jdkFactory()), "mx.example.com");
-        keys.keep(policy, new WrappingFactory(jdkFactory()), "mx2.example.com");
+        ClientTlsContext kept = keys.keep(policy, new FactoryClassFixtures.Wrapper(jdkFactory()), "mx.example.com");
+        keys.keep(policy, new FactoryClassFixtures.Wrapper(jdkFactory()), "mx2.example.com");
 
         assertThat(kept).isSameAs(policy);
         assertThat(warnings).singleElement().asString()
                 .contains("mx.example.com")
-                .contains(WrappingFactory.class.getName())
+                .contains(FactoryClassFixtures.Wrapper.class.getName())
                 .contains("its client certificate, if it has one, cannot be read")
                 .contains("is not presented")
                 .endsWith("this is logged once per factory class");
@@ -211,50 +209,6 @@ class ApplicationClientKeysTest {
         @Override
         public String toString() {
             return name;
-        }
-    }
-
-    /** An application's own factory around the JDK's, as some libraries make them. */
-    private static final class WrappingFactory extends SSLSocketFactory {
-        private final SSLSocketFactory delegate;
-
-        WrappingFactory(SSLSocketFactory delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String[] getDefaultCipherSuites() {
-            return delegate.getDefaultCipherSuites();
-        }
-
-        @Override
-        public String[] getSupportedCipherSuites() {
-            return delegate.getSupportedCipherSuites();
-        }
-
-        @Override
-        public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
-            return delegate.createSocket(socket, host, port, autoClose);
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            return delegate.createSocket(host, port);
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return delegate.createSocket(host, port, localHost, localPort);
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) throws IOException {
-            return delegate.createSocket(host, port);
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-            return delegate.createSocket(address, port, localAddress, localPort);
         }
     }
 }

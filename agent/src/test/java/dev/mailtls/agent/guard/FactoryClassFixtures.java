@@ -1,5 +1,6 @@
 package dev.mailtls.agent.guard;
 
+import dev.mailtls.tls.DelegatingSslSocketFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -134,48 +135,15 @@ public final class FactoryClassFixtures {
         }
     }
 
-    /** An application's TLS socket factory around another one. */
-    public static class Wrapper extends SSLSocketFactory {
-        private final SSLSocketFactory delegate;
-
+    /** An application's TLS socket factory around another one, which hands out the other's sockets as they are. */
+    public static class Wrapper extends DelegatingSslSocketFactory {
         public Wrapper(SSLSocketFactory delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
-        public String[] getDefaultCipherSuites() {
-            return delegate.getDefaultCipherSuites();
-        }
-
-        @Override
-        public String[] getSupportedCipherSuites() {
-            return delegate.getSupportedCipherSuites();
-        }
-
-        @Override
-        public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
-            return delegate.createSocket(socket, host, port, autoClose);
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            return delegate.createSocket(host, port);
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return delegate.createSocket(host, port, localHost, localPort);
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) throws IOException {
-            return delegate.createSocket(host, port);
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-                throws IOException {
-            return delegate.createSocket(address, port, localAddress, localPort);
+        protected Socket made(Socket socket) {
+            return socket;
         }
     }
 }
